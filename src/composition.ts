@@ -1,0 +1,62 @@
+// Composition root: configuration → database → modules → HTTP app. Used by main.ts and by tests.
+
+import { networkRoutes, seedDemoNetworkIfEmpty } from './modules/network/index.ts';
+import { providerRoutes } from './modules/providers/index.ts';
+import type { Config } from './platform/config.ts';
+import { type DatabaseHandle, openDatabase } from './platform/db/database.ts';
+import { migrate } from './platform/db/migrations.ts';
+import { type App, buildApp } from './platform/http/app.ts';
+import { configRoutes } from './platform/http/config.routes.ts';
+
+export interface Lataus {
+  app: App;
+  database: DatabaseHandle;
+  close(): Promise<void>;
+}
+
+export async function createLataus(
+  config: Config,
+  opts: { onSeedProgress?: (msg: string) => void } = {},
+): Promise<Lataus> {
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  try {
+    await migrate(database);
+    let seeded = config.SEED === 'none';
+    const app = await buildApp({
+      logLevel: config.LOG_LEVEL,
+      rateLimitMax: config.RATE_LIMIT_MAX,
+      rateLimitWindow: config.RATE_LIMIT_WINDOW,
+      bodyLimit: config.BODY_LIMIT_BYTES,
+      trustProxy: config.TRUST_PROXY,
+      staticRoot: config.STATIC_ROOT,
+      modules: [
+        configRoutes(config),
+        networkRoutes({ db: database.db }),
+        providerRoutes({ db: database.db, adminToken: config.adminToken }),
+      ],
+      ready: async () => {
+        await database.db.selectFrom('parties').select('country_code').limit(1).execute();
+        return seeded ? { ok: true } : { ok: false, detail: 'seeding the demo network' };
+      },
+    });
+    if (!seeded) {
+      await seedDemoNetworkIfEmpty(database.db, {
+        locations: config.DEMO_LOCATIONS,
+        seed: config.DEMO_SEED,
+        log: opts.onSeedProgress ?? ((m) => app.log.info(m)),
+      });
+      seeded = true;
+    }
+    return {
+      app,
+      database,
+      async close() {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}

@@ -1,0 +1,65 @@
+// Configuration from environment variables, validated once at start and frozen.
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** `demo` seeds the generated demo network on first start; `none` starts empty. */
+  SEED: z.enum(['demo', 'none']).default('demo'),
+  DEMO_LOCATIONS: z.coerce.number().int().min(1).max(1_000_000).default(2000),
+  DEMO_SEED: z.coerce.number().int().default(42),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(1200),
+  RATE_LIMIT_WINDOW: z.string().default('1 minute'),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024),
+  MAP_STYLE_URL: z.string().url().optional(),
+  ADMIN_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
+  STATIC_ROOT: z.string().default('./dist-web'),
+  BUILD_WEB: bool.default(true),
+  TRUST_PROXY: bool.default(false),
+});
+
+export type Config = Readonly<z.infer<typeof schema>> & {
+  /** True when ADMIN_TOKEN was not set and a development token is in use. */
+  readonly adminTokenIsDefault: boolean;
+  readonly adminToken: string;
+};
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map(
+      (i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`,
+    );
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = result.data;
+  if (c.NODE_ENV === 'production' && !c.ADMIN_TOKEN) {
+    throw new ConfigError('Invalid configuration:\n  ADMIN_TOKEN: required when NODE_ENV=production');
+  }
+  return Object.freeze({
+    ...c,
+    DATA_DIR: path.resolve(c.DATA_DIR),
+    STATIC_ROOT: path.resolve(c.STATIC_ROOT),
+    adminToken: c.ADMIN_TOKEN ?? 'lataus-dev-admin',
+    adminTokenIsDefault: !c.ADMIN_TOKEN,
+  });
+}

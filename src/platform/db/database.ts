@@ -1,0 +1,92 @@
+// Opens the database: PostgreSQL when DATABASE_URL is set, otherwise embedded PGlite in DATA_DIR.
+import path from 'node:path';
+import { PGlite, types } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { lockDataDir } from './lockfile.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
+import type { Database } from './schema.ts';
+
+export type DbKind = 'postgres' | 'pglite';
+
+/** A raw session for multi-statement SQL scripts (migrations), outside Kysely. */
+export interface RawSession {
+  exec(script: string): Promise<void>;
+  query<R>(text: string, params?: unknown[]): Promise<R[]>;
+}
+
+export interface DatabaseHandle {
+  readonly db: Kysely<Database>;
+  readonly kind: DbKind;
+  /** Runs fn on one dedicated session (migrations, advisory locks). */
+  withRawSession<T>(fn: (s: RawSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined;
+  /** PGlite data folder; `memory://` for a throwaway in-memory database (tests). */
+  dataDir: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandle> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // Fail fast with a clear message when the server cannot be reached.
+    const client = await pool.connect().catch((e: Error) => {
+      throw new Error(`Cannot connect to PostgreSQL at DATABASE_URL: ${e.message}`);
+    });
+    client.release();
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      kind: 'postgres',
+      async withRawSession(fn) {
+        const c = await pool.connect();
+        try {
+          return await fn({
+            exec: async (script) => {
+              await c.query(script); // no parameters: simple protocol, several statements allowed
+            },
+            query: async (text, params) => (await c.query(text, params)).rows,
+          });
+        } finally {
+          c.release();
+        }
+      },
+      close: () => db.destroy(),
+    };
+  }
+  const inMemory = opts.dataDir.startsWith('memory://');
+  const release = inMemory ? () => {} : lockDataDir(opts.dataDir);
+  try {
+    const pglite = await PGlite.create({
+      dataDir: inMemory ? opts.dataDir : path.join(opts.dataDir, 'pglite'),
+      // Same value types as node-postgres: int8 as string (not number/BigInt).
+      parsers: { [types.INT8]: (v: string) => v },
+    });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    return {
+      db,
+      kind: 'pglite',
+      // Runs through a Kysely connection so that it holds the PGlite mutex.
+      withRawSession: (fn) =>
+        db.connection().execute(() =>
+          fn({
+            exec: async (script) => {
+              await pglite.exec(script);
+            },
+            query: async <R>(text: string, params?: unknown[]) => (await pglite.query<R>(text, params)).rows,
+          }),
+        ),
+      close: async () => {
+        await db.destroy();
+        release();
+      },
+    };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}

@@ -1,0 +1,57 @@
+// Every error the HTTP API returns has a stable code listed here; the API renders it as RFC 9457 problem+json.
+
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
+  BAD_REQUEST: { status: 400, title: 'Bad request' },
+  UNAUTHORIZED: { status: 401, title: 'Authentication required' },
+  FORBIDDEN: { status: 403, title: 'Not allowed' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  ROUTE_NOT_FOUND: { status: 404, title: 'No such endpoint' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  CONFLICT: { status: 409, title: 'Conflict with the current state' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  IMPORT_REJECTED: { status: 422, title: 'The import was rejected; nothing was imported' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  INTERNAL: { status: 500, title: 'Internal error' },
+  NOT_READY: { status: 503, title: 'Not ready' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  instance?: string;
+  request_id?: string;
+  [extension: string]: unknown;
+}
+
+/** An expected failure with a stable code; `extra` becomes extension members of the problem document. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+  }
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+}
+
+export function problem(code: ErrorCode, detail: string, extra: Record<string, unknown> = {}): Problem {
+  const { status, title } = ERRORS[code];
+  return {
+    type: `https://lataus.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`,
+    title,
+    status,
+    detail,
+    code,
+    ...extra,
+  };
+}
