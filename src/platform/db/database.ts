@@ -28,11 +28,15 @@ export interface DatabaseOptions {
   /** PGlite data folder; `memory://` for a throwaway in-memory database (tests). */
   dataDir: string;
   poolSize?: number;
+  onIdleError?: (e: Error) => void;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandle> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // An idle client that the server drops (restart, admin command) must not crash the process;
+    // the pool discards it and the next checkout opens a new connection.
+    pool.on('error', (e) => opts.onIdleError?.(e));
     // Fail fast with a clear message when the server cannot be reached.
     const client = await pool.connect().catch((e: Error) => {
       throw new Error(`Cannot connect to PostgreSQL at DATABASE_URL: ${e.message}`);
