@@ -32,6 +32,19 @@ const schema = z.object({
   STATIC_ROOT: z.string().default('./dist-web'),
   BUILD_WEB: bool.default(true),
   TRUST_PROXY: bool.default(false),
+  /** The address drivers and partners reach this deployment at (links in mails, OCPI and PAYONE callbacks). */
+  PUBLIC_URL: z.string().url().optional(),
+  // PAYONE Server API, named as PAYONE names them. The defaults point at the bundled simulator (npm run sim:payone).
+  PAYONE_API_URL: z.string().url().default('http://127.0.0.1:4100/post-gateway/'),
+  PAYONE_MID: z.string().regex(/^\d+$/, 'must be digits').default('10000'),
+  PAYONE_PORTAL_ID: z.string().regex(/^\d+$/, 'must be digits').default('2000000'),
+  PAYONE_AID: z.string().regex(/^\d+$/, 'must be digits').default('10001'),
+  PAYONE_KEY: z.string().min(1).default('lataus-sim-portal-key'),
+  PAYONE_MODE: z.enum(['test', 'live']).default('test'),
+  /** How the request `key` is formed: md5 of the portal key, or HMAC-SHA384 ("sha2-384"). */
+  PAYONE_HASH: z.enum(['md5', 'sha2-384']).default('md5'),
+  /** Optional comma-separated IPv4 CIDRs allowed to send TransactionStatus notifications. */
+  PAYONE_NOTIFY_IPS: z.string().optional(),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & {
