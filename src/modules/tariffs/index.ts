@@ -1,0 +1,20 @@
+// Tariffs module: the OCPI 2.2.1 tariff engine — validation, exact CDR pricing with a price proof,
+// estimates, live cost, CDR audit and map price summaries. Other modules import only from here.
+export { DEFAULT_PRICING_POLICY, type PricingPolicy, resolvePolicy } from './core/policy.ts';
+export { type PriceTag, summarizeTariff, type TariffSummary, type VariesBy } from './core/summary.ts';
+export {
+  type CdrDimension,
+  type CdrInput,
+  CdrInputSchema,
+  type ChargingPeriod,
+  type OcpiTariff,
+  type ParseCdrResult,
+  type ParseTariffOptions,
+  type ParseTariffResult,
+  PricingTariffSchema,
+  parseCdrInput,
+  parseTariff,
+  type Tariff,
+  TariffSchema,
+  type ValidationIssue,
+} from './core/tariff.schema.ts';
