@@ -1,6 +1,27 @@
 // Tariffs module: the OCPI 2.2.1 tariff engine — validation, exact CDR pricing with a price proof,
 // estimates, live cost, CDR audit and map price summaries. Other modules import only from here.
+
 export { DEFAULT_PRICING_POLICY, type PricingPolicy, resolvePolicy } from './core/policy.ts';
+export {
+  type CostCategory,
+  type CostTotalField,
+  type LineDimension,
+  type LineProof,
+  type MoneyPair,
+  type PeriodProof,
+  type PriceBreakdown,
+  type PriceLimitProof,
+  type PriceResult,
+  type PricingCdr,
+  type PricingError,
+  type PricingErrorCode,
+  type PricingOutcome,
+  type PricingPeriod,
+  type PricingRequest,
+  type PricingWarning,
+  priceCdr,
+  type StepRoundingProof,
+} from './core/price.ts';
 export { type PriceTag, summarizeTariff, type TariffSummary, type VariesBy } from './core/summary.ts';
 export {
   type CdrDimension,
