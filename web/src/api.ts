@@ -1,0 +1,309 @@
+// Typed wrappers around the Lataus REST API (/api/v1). Shapes follow the published contract; money values are
+// decimal strings and stay strings here (formatting happens in format.ts, arithmetic never happens in the browser).
+
+export type DecimalString = string;
+
+export interface AppConfig {
+  map_style_url: string | null;
+  admin_token_hint: string | null;
+  currency_locale: string;
+}
+
+export type MarkerStatus = 'AVAILABLE' | 'OCCUPIED' | 'UNAVAILABLE';
+
+export interface MarkerProperties {
+  id: string;
+  country_code: string;
+  party_id: string;
+  name: string | null;
+  available: number;
+  total: number;
+  max_power_kw: number;
+  status: MarkerStatus;
+}
+
+export interface MarkerCollection {
+  type: 'FeatureCollection';
+  features: Array<{
+    type: 'Feature';
+    geometry: { type: 'Point'; coordinates: [number, number] };
+    properties: MarkerProperties;
+  }>;
+}
+
+export interface Price {
+  excl_vat: DecimalString;
+  incl_vat: DecimalString;
+  vat: DecimalString | null;
+}
+
+export interface PriceSummary {
+  currency: string;
+  tariff_id: string;
+  energy_per_kwh: Price | null;
+  time_per_hour: Price | null;
+  flat: Price | null;
+  parking_per_hour: Price | null;
+  min_price: Price | null;
+  max_price: Price | null;
+  varies: string[];
+  alt_text: string | null;
+}
+
+export interface RegularHours {
+  weekday: number;
+  period_begin: string;
+  period_end: string;
+}
+
+export interface ExceptionalPeriod {
+  period_begin: string;
+  period_end: string;
+}
+
+export interface OcpiHours {
+  twentyfourseven: boolean;
+  regular_hours?: RegularHours[];
+  exceptional_openings?: ExceptionalPeriod[];
+  exceptional_closings?: ExceptionalPeriod[];
+}
+
+export interface Availability {
+  total: number;
+  available: number;
+  charging: number;
+  blocked: number;
+  out_of_order: number;
+  unknown: number;
+}
+
+export interface ConnectorGroup {
+  standard: string;
+  power_type: string;
+  max_power_kw: number;
+  count: number;
+}
+
+export interface LocationSummary {
+  id: string;
+  country_code: string;
+  party_id: string;
+  operator_name: string | null;
+  name: string | null;
+  address: string;
+  city: string;
+  postal_code: string | null;
+  country: string;
+  coordinates: { latitude: number; longitude: number };
+  time_zone: string | null;
+  distance_m: number | null;
+  availability: Availability;
+  connectors: ConnectorGroup[];
+  max_power_kw: number;
+  open_now: boolean;
+  opening_hours: OcpiHours | null;
+  price: PriceSummary | null;
+}
+
+export type EvseStatus =
+  | 'AVAILABLE'
+  | 'BLOCKED'
+  | 'CHARGING'
+  | 'INOPERATIVE'
+  | 'OUTOFORDER'
+  | 'PLANNED'
+  | 'REMOVED'
+  | 'RESERVED'
+  | 'UNKNOWN';
+
+export interface ConnectorDetail {
+  id: string;
+  standard: string;
+  format: string;
+  power_type: string;
+  max_voltage: number;
+  max_amperage: number;
+  max_power_kw: number;
+  tariff_ids: string[];
+  price: PriceSummary | null;
+}
+
+export interface EvseDetail {
+  uid: string;
+  evse_id: string | null;
+  status: EvseStatus;
+  floor_level: string | null;
+  physical_reference: string | null;
+  capabilities: string[];
+  connectors: ConnectorDetail[];
+}
+
+export interface LocationDetail extends LocationSummary {
+  evses: EvseDetail[];
+  facilities: string[];
+  parking_type: string | null;
+  directions: Array<{ language: string; text: string }>;
+  operator: { name: string; website: string | null } | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface Provider {
+  country_code: string;
+  party_id: string;
+  name: string;
+  website: string | null;
+  integrated: boolean;
+  location_count: number;
+}
+
+export interface RejectedRow {
+  row: number;
+  field: string | null;
+  reason: string;
+}
+
+export interface Problem {
+  type?: string;
+  title: string;
+  status: number;
+  detail?: string;
+  code?: string;
+  rows?: RejectedRow[];
+}
+
+/** A non-2xx answer from the API, carrying the problem+json document when there was one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
+    super(problem.detail ?? problem.title);
+    this.name = 'ApiError';
+  }
+}
+
+/** Search filters shared by the map, the list and the URL query string. */
+export interface SearchFilters {
+  q: string;
+  standards: string[];
+  minPowerKw: number | null;
+  available: boolean;
+  openNow: boolean;
+}
+
+export const emptyFilters: SearchFilters = { q: '', standards: [], minPowerKw: null, available: false, openNow: false };
+
+export type BBox = [number, number, number, number];
+
+function filterParams(f: SearchFilters, extra: Record<string, string | number | undefined> = {}): string {
+  const p = new URLSearchParams();
+  if (f.q.trim()) p.set('q', f.q.trim());
+  if (f.standards.length) p.set('standard', f.standards.join(','));
+  if (f.minPowerKw) p.set('min_power_kw', String(f.minPowerKw));
+  if (f.available) p.set('available', 'true');
+  if (f.openNow) p.set('open_now', 'true');
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(path, { ...init, headers: { Accept: 'application/json', ...init.headers } });
+  const text = await res.text();
+  let body: unknown = null;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = null;
+    }
+  }
+  if (!res.ok) {
+    const problem: Problem =
+      body && typeof body === 'object' && 'title' in body
+        ? (body as Problem)
+        : { title: res.statusText || 'Request failed', status: res.status, detail: text.slice(0, 200) || undefined };
+    throw new ApiError(res.status, problem);
+  }
+  return body as T;
+}
+
+export const api = {
+  config: (signal?: AbortSignal) => request<AppConfig>('/api/v1/config', { signal }),
+
+  markers: (f: SearchFilters, bbox?: BBox, signal?: AbortSignal) =>
+    request<MarkerCollection>(`/api/v1/locations/markers${filterParams(f, { bbox: bbox?.join(',') })}`, { signal }),
+
+  locations: (
+    f: SearchFilters,
+    where: { near?: { lat: number; lon: number; radius: number }; bbox?: BBox; limit?: number; offset?: number },
+    signal?: AbortSignal,
+  ) =>
+    request<Page<LocationSummary>>(
+      `/api/v1/locations${filterParams(f, {
+        lat: where.near?.lat,
+        lon: where.near?.lon,
+        radius: where.near?.radius,
+        bbox: where.bbox?.join(','),
+        limit: where.limit,
+        offset: where.offset,
+      })}`,
+      { signal },
+    ),
+
+  location: (id: string, signal?: AbortSignal) =>
+    request<LocationDetail>(`/api/v1/locations/${encodeURIComponent(id)}`, { signal }),
+
+  admin: {
+    providers: (token: string, signal?: AbortSignal) =>
+      request<{ items: Provider[] }>('/api/v1/admin/providers', {
+        signal,
+        headers: { Authorization: `Bearer ${token}` },
+      }),
+
+    createProvider: (
+      token: string,
+      body: { country_code: string; party_id: string; name: string; website?: string | undefined },
+    ) =>
+      request<Provider>('/api/v1/admin/providers', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+
+    importLocations: (token: string, countryCode: string, partyId: string, kind: 'csv' | 'json', content: string) =>
+      request<{ imported: number }>(
+        `/api/v1/admin/providers/${encodeURIComponent(countryCode)}/${encodeURIComponent(partyId)}/import`,
+        {
+          method: 'POST',
+          headers: {
+            Authorization: `Bearer ${token}`,
+            'Content-Type': kind === 'csv' ? 'text/csv' : 'application/json',
+          },
+          body: content,
+        },
+      ),
+  },
+};
+
+/** Reads filters from a URL query string (the map and list share them through the URL). */
+export function filtersFromQuery(sp: URLSearchParams): SearchFilters {
+  const min = Number(sp.get('min_power_kw'));
+  return {
+    q: sp.get('q') ?? '',
+    standards: (sp.get('standard') ?? '').split(',').filter(Boolean),
+    minPowerKw: Number.isFinite(min) && min > 0 ? min : null,
+    available: sp.get('available') === 'true',
+    openNow: sp.get('open_now') === 'true',
+  };
+}
+
+export function filtersToQuery(f: SearchFilters): string {
+  return filterParams(f);
+}
