@@ -1,0 +1,77 @@
+// The search columns stored beside a Location's OCPI object (migrations/0002): derived here, in one place,
+// from the object, whenever the repository writes a location or an EVSE status.
+import type { EvseStatus, Location } from './location.schema.ts';
+import { isAlwaysOpen } from './opening-hours.ts';
+import { connectorPowerW } from './power.ts';
+
+/** How an EVSE status counts in availability figures. REMOVED EVSEs do not count at all. */
+export type AvailabilityBucket = 'available' | 'charging' | 'blocked' | 'out_of_order' | 'unknown';
+
+export function availabilityBucket(status: EvseStatus | string): AvailabilityBucket | null {
+  switch (status) {
+    case 'AVAILABLE':
+      return 'available';
+    case 'CHARGING':
+      return 'charging';
+    case 'BLOCKED':
+    case 'RESERVED':
+      return 'blocked';
+    case 'OUTOFORDER':
+    case 'INOPERATIVE':
+      return 'out_of_order';
+    case 'REMOVED':
+      return null;
+    default: // UNKNOWN, PLANNED, anything newer
+      return 'unknown';
+  }
+}
+
+export interface LocationSearchColumns {
+  /** EVSEs that are not REMOVED; a location with none is "expired" and is not shown. */
+  evse_total: number;
+  evse_available: number;
+  /** CHARGING, BLOCKED or RESERVED: in use by someone. */
+  evse_occupied: number;
+  max_power_w: number;
+  /** One entry per connector of a counted EVSE (parallel arrays): standard, power in W, EVSE AVAILABLE. */
+  conn_standards: string[];
+  conn_power_w: number[];
+  conn_available: boolean[];
+  /** No opening-hours restriction at all (24/7 or none given, and no exceptional closings). */
+  always_open: boolean;
+}
+
+export function deriveSearchColumns(location: Location): LocationSearchColumns {
+  const out: LocationSearchColumns = {
+    evse_total: 0,
+    evse_available: 0,
+    evse_occupied: 0,
+    max_power_w: 0,
+    conn_standards: [],
+    conn_power_w: [],
+    conn_available: [],
+    always_open: isAlwaysOpen(location.opening_times),
+  };
+  for (const evse of location.evses ?? []) {
+    const bucket = availabilityBucket(evse.status);
+    if (bucket === null) continue;
+    out.evse_total++;
+    if (bucket === 'available') out.evse_available++;
+    if (bucket === 'charging' || bucket === 'blocked') out.evse_occupied++;
+    for (const c of evse.connectors) {
+      const w = connectorPowerW(c);
+      out.max_power_w = Math.max(out.max_power_w, w);
+      out.conn_standards.push(c.standard);
+      out.conn_power_w.push(w);
+      out.conn_available.push(bucket === 'available');
+    }
+  }
+  return out;
+}
+
+/** Marker colour: some EVSE free → AVAILABLE; none free but some in use → OCCUPIED; else UNAVAILABLE. */
+export function markerStatus(available: number, occupied: number): 'AVAILABLE' | 'OCCUPIED' | 'UNAVAILABLE' {
+  if (available > 0) return 'AVAILABLE';
+  if (occupied > 0) return 'OCCUPIED';
+  return 'UNAVAILABLE';
+}
