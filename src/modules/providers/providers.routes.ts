@@ -154,6 +154,14 @@ export function providerRoutesWith<L>(deps: ProviderDeps<L> & { adminToken: stri
       },
       async (req) => {
         const { country_code, party_id } = req.params;
+        // Fastify also reads text/plain as a string; only text/csv is CSV here.
+        const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        if (typeof req.body === 'string' && mediaType !== 'text/csv') {
+          throw new AppError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            `Send CSV as text/csv or Locations as application/json, not ${mediaType}`,
+          );
+        }
         const input =
           typeof req.body === 'string'
             ? ({ format: 'csv', text: req.body } as const)

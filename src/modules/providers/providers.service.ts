@@ -22,8 +22,15 @@ import {
 /** What this module needs from the network module: OCPI Location validation and the location writer. */
 export interface LocationStore<L> {
   parseLocation(json: unknown): LocationValidation<L>;
-  /** Writes a location with its EVSEs and connectors (replacing the previous version) using `db`. */
-  upsertLocation(db: Executor, location: L): Promise<unknown>;
+  /**
+   * Writes locations with their EVSEs and connectors (replacing previous versions) for `owner`, using `db` — our
+   * transaction, so the writer must join it rather than open its own.
+   */
+  upsertLocations(
+    db: Executor,
+    locations: L[],
+    owner: { country_code: string; party_id: string },
+  ): Promise<ReadonlyArray<{ ok: true } | { ok: false; message: string }>>;
 }
 
 export interface ProviderDeps<L> {
@@ -171,18 +178,36 @@ async function importable<L>(deps: ProviderDeps<L>, countryCode: string, partyId
   return { ok: true, value: provider };
 }
 
-/** One transaction: any failure rolls back every location of the import. */
+/** Thrown inside the transaction to roll it back with an expected failure. */
+class Rollback extends Error {
+  constructor(readonly failure: { ok: false; error: ProviderFailure }) {
+    super(failure.error.detail);
+  }
+}
+
+/** One transaction: any failure, expected or not, rolls back every location of the import. */
 async function writeAll<L>(
   deps: ProviderDeps<L>,
   countryCode: string,
   partyId: string,
-  locations: readonly L[],
+  locations: L[],
 ): Promise<Result<null>> {
-  return deps.db.transaction().execute(async (trx) => {
-    const party = await lockParty(trx, countryCode, partyId);
-    if (!party) return notFound(countryCode, partyId);
-    if (party.integrated) return integratedConflict(countryCode, partyId);
-    for (const location of locations) await deps.locations.upsertLocation(trx, location);
-    return { ok: true as const, value: null };
-  });
+  try {
+    return await deps.db.transaction().execute(async (trx) => {
+      const party = await lockParty(trx, countryCode, partyId);
+      if (!party) return notFound(countryCode, partyId);
+      if (party.integrated) return integratedConflict(countryCode, partyId);
+      const results = await deps.locations.upsertLocations(trx, locations, {
+        country_code: countryCode,
+        party_id: partyId,
+      });
+      const refused = results.find((r) => !r.ok);
+      // Not expected (owner and party were checked above), but never leave part of an import behind.
+      if (refused && !refused.ok) throw new Rollback(fail('CONFLICT', refused.message));
+      return { ok: true as const, value: null };
+    });
+  } catch (e) {
+    if (e instanceof Rollback) return e.failure;
+    throw e;
+  }
 }
