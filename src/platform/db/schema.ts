@@ -83,3 +83,93 @@ export interface Database {
   connectors: ConnectorsTable;
   tariffs: TariffsTable;
 }
+
+// Payments (migrations/0020_payments.sql). int8 columns come back as strings on both backends.
+type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
+
+export interface PaymentsTable {
+  id: string;
+  session_ref: string;
+  owner_ref: string | null;
+  reference: string;
+  currency: string;
+  state: string;
+  amount_requested: Int8;
+  amount_authorized: Generated<Int8>;
+  amount_captured: Generated<Int8>;
+  amount_refunded: Generated<Int8>;
+  txid: string | null;
+  facts: Json;
+  card: Json | null;
+  failed_step: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface PaymentJobsTable {
+  id: Generated<Int8>;
+  payment_id: string;
+  kind: string;
+  idempotency_key: string;
+  payload: Json;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  next_run_at: Generated<Timestamp>;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface PaymentEventsTable {
+  id: Generated<Int8>;
+  payment_id: string | null;
+  type: string;
+  name: string;
+  state_before: string | null;
+  state_after: string | null;
+  latency_ms: number | null;
+  data: Json;
+  created_at: Generated<Timestamp>;
+}
+
+export interface PayoneNotificationsTable {
+  id: Generated<Int8>;
+  raw_body: string;
+  content_type: string | null;
+  remote_ip: string | null;
+  fields: Json<Record<string, string>>;
+  txid: string | null;
+  reference: string | null;
+  txaction: string | null;
+  sequencenumber: number | null;
+  transaction_status: string | null;
+  dedupe_key: string;
+  status: Generated<string>;
+  payment_id: string | null;
+  detail: string | null;
+  received_at: Generated<Timestamp>;
+  processed_at: Timestamp | null;
+}
+
+export interface StoredCardsTable {
+  id: string;
+  owner_ref: string;
+  pseudocardpan: string;
+  masked_pan: string;
+  brand: string;
+  expiry: string;
+  is_default: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+}
+
+// Declaration merging adds the payments tables to Database.
+export interface Database {
+  payments: PaymentsTable;
+  payment_jobs: PaymentJobsTable;
+  payment_events: PaymentEventsTable;
+  payone_notifications: PayoneNotificationsTable;
+  stored_cards: StoredCardsTable;
+}
