@@ -73,6 +73,8 @@ export interface CompiledTariff {
   /** Validity window in epoch ms (inclusive start, exclusive end). */
   readonly validFromMs: number | null;
   readonly validToMs: number | null;
+  /** Some element has min_kwh/max_kwh (the engine then tracks energy as a Decimal per period). */
+  readonly usesKwh: boolean;
 }
 
 const hhmm = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5));
@@ -160,6 +162,7 @@ export function compileTariff(tariff: Tariff): CompiledTariff {
     maxPrice: limit(tariff.max_price),
     validFromMs: tariff.start_date_time ? parseInstant(tariff.start_date_time) : null,
     validToMs: tariff.end_date_time ? parseInstant(tariff.end_date_time) : null,
+    usesKwh: elements.some((e) => e.minKwh !== null || e.maxKwh !== null),
   };
   cache.set(tariff, compiled);
   return compiled;

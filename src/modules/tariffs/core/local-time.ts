@@ -158,8 +158,55 @@ export function describeLocal(utcMs: number, timeZone: string): string {
   return `${formatLocalDate(l.date)}T${formatMinute(l.minuteOfDay)}:${pad(sec)} ${WEEKDAYS[l.weekday]} (${sign}${pad(Math.floor(a / 60))}:${pad(a % 60)})`;
 }
 
+const d2 = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
+
 /** Parses an OCPI DateTime (UTC; a missing zone designator means UTC; ±hh:mm offsets tolerated). NaN if invalid. */
 export function parseInstant(s: string): number {
+  // Fast path for the usual "YYYY-MM-DDTHH:MM:SS[.fff][Z]" (hot: every charging period).
+  if (
+    s.length >= 19 &&
+    s.charCodeAt(4) === 45 &&
+    s.charCodeAt(7) === 45 &&
+    s.charCodeAt(10) === 84 &&
+    s.charCodeAt(13) === 58 &&
+    s.charCodeAt(16) === 58
+  ) {
+    const rest = s.length === 19 ? '' : s.slice(19);
+    let frac = 0;
+    let ok = rest === '' || rest === 'Z';
+    if (!ok && /^\.\d{1,9}Z?$/.test(rest)) {
+      const digits = rest.endsWith('Z') ? rest.slice(1, -1) : rest.slice(1);
+      frac = Math.floor(Number(`0.${digits}`) * 1000);
+      ok = true;
+    }
+    if (ok) {
+      const y = d2(s, 0) * 100 + d2(s, 2);
+      const mo = d2(s, 5);
+      const d = d2(s, 8);
+      const h = d2(s, 11);
+      const mi = d2(s, 14);
+      const se = d2(s, 17);
+      if (
+        y >= 0 &&
+        mo >= 1 &&
+        mo <= 12 &&
+        d >= 1 &&
+        d <= 31 &&
+        h >= 0 &&
+        h <= 23 &&
+        mi >= 0 &&
+        mi <= 59 &&
+        se >= 0 &&
+        se <= 59
+      ) {
+        const ms = Date.UTC(y, mo - 1, d, h, mi, se) + frac;
+        // Reject impossible dates (e.g. 02-30) that Date.UTC would roll over.
+        if (new Date(ms).getUTCDate() === d) return ms;
+        return Number.NaN;
+      }
+      return Number.NaN;
+    }
+  }
   const hasZone = /(Z|[+-]\d{2}:\d{2})$/.test(s);
   return Date.parse(hasZone ? s : `${s}Z`);
 }

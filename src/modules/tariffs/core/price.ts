@@ -17,6 +17,7 @@ import {
 } from './element-choice.ts';
 import { assertTimeZone, describeLocal, InvalidTimeZoneError, parseInstant, toLocal } from './local-time.ts';
 import { type PricingPolicy, resolvePolicy } from './policy.ts';
+import { Qty } from './qty.ts';
 import type { CdrDimension, Tariff } from './tariff.schema.ts';
 
 // --- input ------------------------------------------------------------------------------------------------
@@ -200,7 +201,15 @@ interface Line {
   category: CostCategory;
   tariff: CompiledTariff;
   comp: CompiledComponent;
-  volume: Decimal;
+  volume: Qty;
+  surplus: Decimal;
+}
+
+/** Billed volume per component (money is computed once per component: Σ qty × price = (Σ qty) × price). */
+interface Bucket {
+  comp: CompiledComponent;
+  category: CostCategory;
+  volume: Qty;
   surplus: Decimal;
 }
 
@@ -212,7 +221,9 @@ interface Period {
   tariff: CompiledTariff | null;
   ctx: MatchContext;
   /** Raw volumes per line dimension (summed when a type repeats). */
-  vol: Partial<Record<LineDimension, Decimal>>;
+  vol: Partial<Record<LineDimension, Qty>>;
+  /** Session-part energy before the period (for the proof). */
+  energyBefore: Qty;
   lines: Line[];
 }
 
@@ -278,10 +289,10 @@ function isoMs(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function sumInto(acc: Partial<Record<LineDimension, Decimal>>, dim: LineDimension, v: number): void {
-  const d = new Dec(v);
+function sumInto(acc: Partial<Record<LineDimension, Qty>>, dim: LineDimension, v: number): void {
   const prev = acc[dim];
-  acc[dim] = prev === undefined ? d : prev.plus(d);
+  if (prev === undefined) acc[dim] = Qty.of(v);
+  else prev.addNumber(v);
 }
 
 /** Prices a CDR. Throws PricingFailure for expected input errors; see `priceCdr` for the value-returning form. */
@@ -330,13 +341,14 @@ export function computePrice(req: PricingRequest, mode: 'FINAL' | 'AT_LEAST' = '
 
   const periods: Period[] = [];
   const lines: Line[] = [];
-  let chargingEnergy = ZERO;
-  let reservationEnergy = ZERO;
+  const chargingEnergy = new Qty();
+  const reservationEnergy = new Qty();
+  const buckets = new Map<CompiledComponent, Bucket>();
   let chargingStartMs: number | null = null;
   let reservationStartMs: number | null = null;
-  let totalEnergy = ZERO;
-  let totalParking = ZERO;
-  let totalReservation = ZERO;
+  const totalEnergy = new Qty();
+  const totalParking = new Qty();
+  const totalReservation = new Qty();
   const flatBilled: Record<'CHARGING' | 'RESERVATION', CompiledComponent | null | false> = {
     CHARGING: false,
     RESERVATION: false,
@@ -378,7 +390,7 @@ export function computePrice(req: PricingRequest, mode: 'FINAL' | 'AT_LEAST' = '
     }
 
     // Dimensions of the period.
-    const vol: Partial<Record<LineDimension, Decimal>> = {};
+    const vol: Partial<Record<LineDimension, Qty>> = {};
     let minCurrent: number | undefined;
     let maxCurrent: number | undefined;
     let avgCurrent: number | undefined;
@@ -431,16 +443,28 @@ export function computePrice(req: PricingRequest, mode: 'FINAL' | 'AT_LEAST' = '
       if (reservationStartMs === null) reservationStartMs = startMs;
       partStart = reservationStartMs;
     }
+    const energyBefore = isCharging ? chargingEnergy : reservationEnergy;
     const ctx: MatchContext = {
       local: toLocal(startMs, tz),
-      energyKwh: isCharging ? chargingEnergy : reservationEnergy,
+      // Decimal only when a restriction needs it (the proof recomputes it).
+      energyKwh: (tariff?.usesKwh ?? false) ? energyBefore.toDec() : ZERO,
       elapsedMs: startMs - partStart,
       minCurrent: minCurrent ?? avgCurrent,
       maxCurrent: maxCurrent ?? avgCurrent,
       minPower: minPower ?? avgPower,
       maxPower: maxPower ?? avgPower,
     };
-    const period: Period = { index: i, startMs, endMs, part, tariff, ctx, vol, lines: [] };
+    const period: Period = {
+      index: i,
+      startMs,
+      endMs,
+      part,
+      tariff,
+      ctx,
+      vol,
+      energyBefore: wantProof ? energyBefore.clone() : energyBefore,
+      lines: [],
+    };
     periods.push(period);
 
     if (tariff) {
@@ -468,43 +492,51 @@ export function computePrice(req: PricingRequest, mode: 'FINAL' | 'AT_LEAST' = '
         else if (policy.flat === 'ONCE_PER_PART') bill = flatBilled[partKey] === false;
         else bill = flatBilled[partKey] !== sel.FLAT;
         if (bill) {
-          const line: Line = { period: i, dim: 'FLAT', category, tariff, comp: sel.FLAT, volume: ONE, surplus: ZERO };
+          const line: Line = {
+            period: i,
+            dim: 'FLAT',
+            category,
+            tariff,
+            comp: sel.FLAT,
+            volume: Qty.of(1),
+            surplus: ZERO,
+          };
           lines.push(line);
           period.lines.push(line);
+          addToBucket(buckets, line);
           flatBilled[partKey] = sel.FLAT;
           flatSessionDone = true;
         }
       }
       if (isCharging) {
-        addLine(period, lines, 'ENERGY', 'energy', tariff, sel.ENERGY);
-        addLine(period, lines, 'TIME', 'time', tariff, sel.TIME);
-        addLine(period, lines, 'PARKING_TIME', 'parking', tariff, sel.PARKING_TIME);
+        addLine(period, lines, buckets, 'ENERGY', 'energy', tariff, sel.ENERGY);
+        addLine(period, lines, buckets, 'TIME', 'time', tariff, sel.TIME);
+        addLine(period, lines, buckets, 'PARKING_TIME', 'parking', tariff, sel.PARKING_TIME);
       } else {
-        addLine(period, lines, 'RESERVATION_TIME', 'reservation', tariff, sel.TIME);
+        addLine(period, lines, buckets, 'RESERVATION_TIME', 'reservation', tariff, sel.TIME);
       }
     }
     const e = vol.ENERGY;
     if (e !== undefined) {
-      totalEnergy = totalEnergy.plus(e);
-      if (isCharging) chargingEnergy = chargingEnergy.plus(e);
-      else reservationEnergy = reservationEnergy.plus(e);
+      totalEnergy.add(e);
+      energyBefore.add(e);
     }
-    if (vol.PARKING_TIME !== undefined) totalParking = totalParking.plus(vol.PARKING_TIME);
-    if (vol.RESERVATION_TIME !== undefined) totalReservation = totalReservation.plus(vol.RESERVATION_TIME);
+    if (vol.PARKING_TIME !== undefined) totalParking.add(vol.PARKING_TIME);
+    if (vol.RESERVATION_TIME !== undefined) totalReservation.add(vol.RESERVATION_TIME);
   }
 
   // step_size: once per session part and group, on the final segment's billable total (§11.6).
   const steps: StepRoundingProof[] = [];
   if (mode === 'FINAL' && policy.applyStepSize) {
-    roundGroup(periods, lines, 'ENERGY', 'ENERGY', THOUSAND, policy, steps);
+    roundGroup(periods, lines, buckets, 'ENERGY', 'ENERGY', THOUSAND, policy, steps);
     let timeDim: LineDimension | null;
     const lastTime = lastLineOf(lines, 'TIME');
     const lastParking = lastLineOf(lines, 'PARKING_TIME');
     if (policy.timeRounding === 'PARKING_IF_PRICED') timeDim = lastParking ? 'PARKING_TIME' : lastTime ? 'TIME' : null;
     else if (lastTime && lastParking) timeDim = lastTime.period > lastParking.period ? 'TIME' : 'PARKING_TIME';
     else timeDim = lastParking ? 'PARKING_TIME' : lastTime ? 'TIME' : null;
-    if (timeDim) roundGroup(periods, lines, timeDim, 'TIME_AND_PARKING', SECONDS_PER_HOUR, policy, steps);
-    roundGroup(periods, lines, 'RESERVATION_TIME', 'RESERVATION_TIME', SECONDS_PER_HOUR, policy, steps);
+    if (timeDim) roundGroup(periods, lines, buckets, timeDim, 'TIME_AND_PARKING', SECONDS_PER_HOUR, policy, steps);
+    roundGroup(periods, lines, buckets, 'RESERVATION_TIME', 'RESERVATION_TIME', SECONDS_PER_HOUR, policy, steps);
   }
 
   // Amounts: line excl = billed volume × price; incl = excl × (1 + vat/100). Full precision.
@@ -517,18 +549,15 @@ export function computePrice(req: PricingRequest, mode: 'FINAL' | 'AT_LEAST' = '
   };
   let totalExcl = ZERO;
   let totalIncl = ZERO;
-  const lineAmounts: Totals[] = new Array(lines.length);
-  for (let k = 0; k < lines.length; k++) {
-    const l = lines[k]!;
-    const billed = l.surplus.isZero() ? l.volume : l.volume.plus(l.surplus);
-    const excl = billed.mul(l.comp.price);
-    const incl = l.comp.vat === null ? excl : excl.mul(l.comp.vatFactor);
-    lineAmounts[k] = { excl, incl };
-    const s = sub[l.category];
-    if (s === null) sub[l.category] = { excl, incl };
+  for (const b of buckets.values()) {
+    const billed = b.surplus.isZero() ? b.volume.toDec() : b.volume.toDec().plus(b.surplus);
+    const excl = billed.mul(b.comp.price);
+    const incl = b.comp.vat === null ? excl : excl.mul(b.comp.vatFactor);
+    const sc = sub[b.category];
+    if (sc === null) sub[b.category] = { excl, incl };
     else {
-      s.excl = s.excl.plus(excl);
-      s.incl = s.incl.plus(incl);
+      sc.excl = sc.excl.plus(excl);
+      sc.incl = sc.incl.plus(incl);
     }
     totalExcl = totalExcl.plus(excl);
     totalIncl = totalIncl.plus(incl);
@@ -588,10 +617,10 @@ export function computePrice(req: PricingRequest, mode: 'FINAL' | 'AT_LEAST' = '
     total_time_cost: money(sub.time),
     total_parking_cost: money(sub.parking),
     total_reservation_cost: money(sub.reservation),
-    total_energy: fixed(totalEnergy, dp, rm),
+    total_energy: fixed(totalEnergy.toDec(), dp, rm),
     total_time: fixed(new Dec(sessionEndMs - sessionStartMs).div(MS_PER_HOUR), dp, rm),
-    total_parking_time: fixed(totalParking, dp, rm),
-    total_reservation_time: fixed(totalReservation, dp, rm),
+    total_parking_time: fixed(totalParking.toDec(), dp, rm),
+    total_reservation_time: fixed(totalReservation.toDec(), dp, rm),
     warnings,
     policy,
     breakdown: null,
@@ -603,7 +632,7 @@ export function computePrice(req: PricingRequest, mode: 'FINAL' | 'AT_LEAST' = '
     const exactProof = exactOut as PriceBreakdown['exact'];
     result.breakdown = {
       time_zone: tz,
-      periods: periods.map((p) => periodProof(p, lines, lineAmounts, tz, policy)),
+      periods: periods.map((p) => periodProof(p, tz, policy)),
       step_rounding: steps,
       price_limits: limits,
       exact: exactProof,
@@ -616,9 +645,17 @@ function sameSelection(a: Selection, b: Selection): boolean {
   return a.FLAT === b.FLAT && a.ENERGY === b.ENERGY && a.TIME === b.TIME && a.PARKING_TIME === b.PARKING_TIME;
 }
 
+function addToBucket(buckets: Map<CompiledComponent, Bucket>, line: Line): void {
+  const b = buckets.get(line.comp);
+  if (b === undefined)
+    buckets.set(line.comp, { comp: line.comp, category: line.category, volume: line.volume.clone(), surplus: ZERO });
+  else b.volume.add(line.volume);
+}
+
 function addLine(
   period: Period,
   lines: Line[],
+  buckets: Map<CompiledComponent, Bucket>,
   dim: LineDimension,
   category: CostCategory,
   tariff: CompiledTariff,
@@ -629,6 +666,7 @@ function addLine(
   const line: Line = { period: period.index, dim, category, tariff, comp, volume: v, surplus: ZERO };
   lines.push(line);
   period.lines.push(line);
+  addToBucket(buckets, line);
 }
 
 function lastLineOf(lines: readonly Line[], dim: LineDimension): Line | null {
@@ -643,6 +681,7 @@ function lastLineOf(lines: readonly Line[], dim: LineDimension): Line | null {
 function roundGroup(
   periods: readonly Period[],
   lines: readonly Line[],
+  buckets: Map<CompiledComponent, Bucket>,
   dim: LineDimension,
   group: StepRoundingProof['group'],
   unitsPerQty: Decimal,
@@ -661,19 +700,21 @@ function roundGroup(
   while (lo > 0 && inSegment(periods[lo - 1]!)) lo--;
   let hi = at;
   while (hi + 1 < periods.length && inSegment(periods[hi + 1]!)) hi++;
-  let volume = ZERO;
+  const acc = new Qty();
   for (let pos = lo; pos <= hi; pos++) {
     const p = periods[pos]!;
     const v = p.vol[dim];
     if (v === undefined) continue;
-    if (policy.stepSizeVolume === 'ALL' || p.lines.some((l) => l.dim === dim)) volume = volume.plus(v);
+    if (policy.stepSizeVolume === 'ALL' || p.lines.some((l) => l.dim === dim)) acc.add(v);
   }
+  const volume = acc.toDec();
   const units = volume.mul(unitsPerQty);
   const stepD = new Dec(step);
   const roundedUnits = units.div(stepD).ceil().mul(stepD);
   if (roundedUnits.eq(units)) return;
   const surplus = roundedUnits.minus(units).div(unitsPerQty);
   last.surplus = surplus;
+  buckets.get(last.comp)!.surplus = surplus;
   out.push({
     group,
     dimension: dim,
@@ -730,17 +771,16 @@ const UNIT: Record<LineDimension, LineProof['unit']> = {
   RESERVATION_TIME: 'h',
 };
 
-function periodProof(
-  p: Period,
-  all: readonly Line[],
-  amounts: readonly Totals[],
-  tz: string,
-  policy: PricingPolicy,
-): PeriodProof {
+function periodProof(p: Period, tz: string, policy: PricingPolicy): PeriodProof {
+  // The proof shows the energy state restrictions saw; recompute it as a Decimal here.
+  const ctx: MatchContext = { ...p.ctx, energyKwh: p.energyBefore.toDec() };
   const lines: LineProof[] = p.lines.map((l) => {
-    const amount = amounts[all.indexOf(l)]!;
+    const volume = l.volume.toDec();
+    const billed = volume.plus(l.surplus);
+    const excl = billed.mul(l.comp.price);
+    const incl = l.comp.vat === null ? excl : excl.mul(l.comp.vatFactor);
     const selDim = l.dim === 'RESERVATION_TIME' ? 'TIME' : l.dim;
-    const why = explainChoice(l.tariff, p.part, selDim, p.ctx, policy);
+    const why = explainChoice(l.tariff, p.part, selDim, ctx, policy);
     return {
       dimension: l.dim,
       category: l.category,
@@ -750,19 +790,19 @@ function periodProof(
       matched_restrictions: why.matched,
       skipped_elements: why.skipped,
       unit: UNIT[l.dim],
-      volume: str(l.volume),
+      volume: str(volume),
       step_surplus: str(l.surplus),
-      billed_volume: str(l.volume.plus(l.surplus)),
+      billed_volume: str(billed),
       unit_price: str(l.comp.price),
       vat: l.comp.vat === null ? null : str(l.comp.vat),
       step_size: l.comp.stepSize,
-      excl_vat: str(amount.excl),
-      incl_vat: str(amount.incl),
+      excl_vat: str(excl),
+      incl_vat: str(incl),
     };
   });
   const unpriced: PeriodProof['unpriced'] = [];
-  for (const [dim, v] of Object.entries(p.vol) as [LineDimension, Decimal][]) {
-    if (!p.lines.some((l) => l.dim === dim)) unpriced.push({ dimension: dim, volume: str(v) });
+  for (const [dim, v] of Object.entries(p.vol) as [LineDimension, Qty][]) {
+    if (!p.lines.some((l) => l.dim === dim)) unpriced.push({ dimension: dim, volume: str(v.toDec()) });
   }
   return {
     index: p.index,
@@ -771,7 +811,7 @@ function periodProof(
     part: p.part,
     tariff_id: p.tariff?.id ?? null,
     local_start: describeLocal(p.startMs, tz),
-    energy_before_kwh: str(p.ctx.energyKwh),
+    energy_before_kwh: str(ctx.energyKwh),
     elapsed_seconds: p.ctx.elapsedMs / 1000,
     lines,
     unpriced,
