@@ -57,7 +57,7 @@ export function priceParts(p: PriceSummary): PricePart[] {
   const m = (price: Price) => formatMoney(price.incl_vat, p.currency);
   const parts: PricePart[] = [];
   if (p.energy_per_kwh) parts.push({ key: 'energy', text: `${m(p.energy_per_kwh)}/kWh` });
-  if (p.time_per_hour) parts.push({ key: 'time', text: `${m(p.time_per_hour)}/h charging time` });
+  if (p.time_per_hour) parts.push({ key: 'time', text: `${m(p.time_per_hour)}/h charging` });
   if (p.parking_per_hour) parts.push({ key: 'parking', text: `${m(p.parking_per_hour)}/h parking` });
   if (p.flat) parts.push({ key: 'flat', text: `start ${m(p.flat)}` });
   if (p.min_price) parts.push({ key: 'min', text: `min. ${m(p.min_price)}` });
@@ -92,10 +92,11 @@ const varyWords: Record<string, string> = {
   reservation: 'reservation',
 };
 
-export function variesNote(p: PriceSummary | null): string | null {
+export function variesNote(p: PriceSummary | null, compact = false): string | null {
   if (!p || p.varies.length === 0) return null;
   const words = p.varies.map((v) => varyWords[v] ?? v.replaceAll('_', ' '));
-  return `Prices vary by ${new Intl.ListFormat(uiLocale, { type: 'conjunction' }).format(words)}; the price shown applies now.`;
+  const list = new Intl.ListFormat(uiLocale, { type: 'conjunction' }).format(words);
+  return compact ? `Varies by ${list}` : `Prices vary by ${list}; the price shown applies now.`;
 }
 
 const standardWords: Record<string, string> = {

@@ -248,6 +248,7 @@ function ImportForm({
             setFileName(null);
           }}
           rows={8}
+          wrap="off"
           spellCheck={false}
           className="mono"
           placeholder={kind === 'csv' ? csvHeader : '[{ "id": "LOC1", "name": "…", … }]'}
@@ -292,8 +293,8 @@ function ImportForm({
       {outcome?.kind === 'rejected' && (
         <div className="rejected" role="alert" data-testid="import-rejected">
           <p className="form-error">
-            Nothing was imported. {outcome.rows.length === 1 ? '1 row was' : `${outcome.rows.length} rows were`}{' '}
-            rejected{outcome.title ? `: ${outcome.title}` : '.'}
+            Nothing was imported: {outcome.rows.length === 1 ? '1 problem' : `${outcome.rows.length} problems`} in
+            the file. Fix the rows below and import again.
           </p>
           <div className="table-wrap">
             <table className="table">

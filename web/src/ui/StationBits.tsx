@@ -1,4 +1,5 @@
 // Small pieces shared by the list cards, the map sheet and the station page.
+import { Fragment } from 'react';
 import { Link } from 'react-router';
 import type { Availability, LocationSummary, PriceSummary } from '../api.ts';
 import {
@@ -30,24 +31,20 @@ export function OpenPill({ open, twentyFourSeven }: { open: boolean; twentyFourS
   );
 }
 
-export function PriceLine({ price, showVat = true }: { price: PriceSummary | null; showVat?: boolean }) {
+export function PriceLine({ price, compact = false }: { price: PriceSummary | null; compact?: boolean }) {
   if (!price) return <p className="price-line muted">Price not published by the operator</p>;
-  const note = variesNote(price);
+  const note = variesNote(price, compact);
   return (
     <div className="price-block" data-testid="price">
       <p className="price-line">
         {priceParts(price).map((p, i) => (
-          <span key={p.key} className="price-part">
-            {i > 0 && (
-              <span className="sep" aria-hidden="true">
-                {' · '}
-              </span>
-            )}
-            {p.text}
-          </span>
+          <Fragment key={p.key}>
+            {i > 0 && <span className="sep"> · </span>}
+            <span className="price-part">{p.text}</span>
+          </Fragment>
         ))}
       </p>
-      {showVat && <p className="price-vat">{formatVatRate(priceVat(price))}</p>}
+      <p className="price-vat">{formatVatRate(priceVat(price))}</p>
       {note && <p className="price-note">{note}</p>}
       {price.alt_text && <p className="price-note">{price.alt_text}</p>}
     </div>
@@ -78,7 +75,7 @@ export function StationCard({ s }: { s: LocationSummary }) {
         <OpenPill open={s.open_now} twentyFourSeven={s.opening_hours?.twentyfourseven} />
       </div>
       {s.connectors.length > 0 && <p className="connectors muted">{connectorSummary(s.connectors)}</p>}
-      <PriceLine price={s.price} />
+      <PriceLine price={s.price} compact />
     </article>
   );
 }
