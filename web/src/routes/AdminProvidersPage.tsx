@@ -293,8 +293,8 @@ function ImportForm({
       {outcome?.kind === 'rejected' && (
         <div className="rejected" role="alert" data-testid="import-rejected">
           <p className="form-error">
-            Nothing was imported: {outcome.rows.length === 1 ? '1 problem' : `${outcome.rows.length} problems`} in
-            the file. Fix the rows below and import again.
+            Nothing was imported: {outcome.rows.length === 1 ? '1 problem' : `${outcome.rows.length} problems`} in the
+            file. Fix the rows below and import again.
           </p>
           <div className="table-wrap">
             <table className="table">
