@@ -1,0 +1,146 @@
+// Delivery bookkeeping for TransactionStatus notifications: per-txid FIFO (a later notification for a txid waits
+// until the earlier one got TSOK), retries on a schedule, and the fault modes duplicate / out-of-order.
+// Pure: the HTTP shell asks what is due and reports outcomes.
+
+export interface DeliveryAttempt {
+  readonly at: string;
+  readonly outcome: 'TSOK' | 'rejected' | 'http-error' | 'network-error' | 'timeout';
+  readonly httpStatus?: number;
+  /** The first 200 characters of the answer. */
+  readonly body?: string;
+  readonly error?: string;
+}
+
+/** skipped: notifications are switched off (--no-notify); kept for inspection, never sent. */
+export type QueuedStatus = 'pending' | 'delivered' | 'gave-up' | 'skipped';
+
+export interface QueuedNotification {
+  readonly id: number;
+  readonly txid: string;
+  readonly txaction: string;
+  readonly sequencenumber: number;
+  readonly url: string;
+  /** The ISO-8859-1 urlencoded body as sent. */
+  readonly body: string;
+  readonly fields: Record<string, string>;
+  readonly createdAt: string;
+  /** Epoch ms at which the next attempt may start. */
+  dueAt: number;
+  status: QueuedStatus;
+  /** Failed attempts since the notification was (re)queued; indexes the retry schedule. */
+  failures: number;
+  readonly attempts: DeliveryAttempt[];
+  /** Set on the copy the duplicate fault mode adds. */
+  readonly duplicateOf?: number;
+}
+
+export interface DeliveryPolicy {
+  /** Pause before retry n (1-based): schedule[n-1]. Exhausted → gave-up. */
+  readonly retryScheduleMs: readonly number[];
+  /** false: out-of-order fault mode – no per-txid FIFO, newest due first. */
+  readonly fifo: boolean;
+}
+
+export interface NotificationQueue {
+  readonly items: QueuedNotification[];
+  nextId: number;
+}
+
+export function createQueue(): NotificationQueue {
+  return { items: [], nextId: 1 };
+}
+
+export function enqueue(
+  queue: NotificationQueue,
+  input: Omit<QueuedNotification, 'id' | 'status' | 'attempts' | 'dueAt' | 'createdAt' | 'failures'>,
+  now: number,
+  holdMs = 0,
+): QueuedNotification {
+  const item: QueuedNotification = {
+    ...input,
+    id: queue.nextId++,
+    createdAt: new Date(now).toISOString(),
+    dueAt: now + holdMs,
+    status: 'pending',
+    failures: 0,
+    attempts: [],
+  };
+  queue.items.push(item);
+  return item;
+}
+
+/**
+ * Notifications to send now, never two for one txid at once (`inFlight` holds txids being sent).
+ * FIFO: only the oldest unfinished notification of a txid is eligible; one that PAYONE gave up on keeps blocking
+ * the txid ("without TSOK you will not receive any further status reports for that payment process").
+ */
+export function dueNotifications(
+  queue: NotificationQueue,
+  now: number,
+  policy: DeliveryPolicy,
+  inFlight: ReadonlySet<string>,
+): QueuedNotification[] {
+  const picked: QueuedNotification[] = [];
+  const seenTxids = new Set<string>(inFlight);
+  const candidates = policy.fifo ? queue.items : [...queue.items].reverse();
+  for (const item of candidates) {
+    if (item.status === 'delivered' || item.status === 'skipped') continue;
+    if (policy.fifo) {
+      if (seenTxids.has(item.txid)) continue;
+      seenTxids.add(item.txid); // the head of this txid, eligible or not, blocks the rest
+      if (item.status === 'pending' && item.dueAt <= now) picked.push(item);
+    } else if (item.status === 'pending' && item.dueAt <= now && !seenTxids.has(item.txid)) {
+      seenTxids.add(item.txid);
+      picked.push(item);
+    }
+  }
+  return picked;
+}
+
+/** The earliest moment something may become due (for the shell's timer), or undefined. */
+export function nextDueAt(queue: NotificationQueue): number | undefined {
+  let next: number | undefined;
+  for (const item of queue.items) {
+    if (item.status === 'pending' && (next === undefined || item.dueAt < next)) next = item.dueAt;
+  }
+  return next;
+}
+
+export function recordAttempt(
+  item: QueuedNotification,
+  attempt: DeliveryAttempt,
+  now: number,
+  policy: DeliveryPolicy,
+): void {
+  item.attempts.push(attempt);
+  if (attempt.outcome === 'TSOK') {
+    item.status = 'delivered';
+    return;
+  }
+  item.failures++;
+  const pause = policy.retryScheduleMs[item.failures - 1];
+  if (pause === undefined) {
+    item.status = 'gave-up';
+  } else {
+    item.dueAt = now + pause;
+  }
+}
+
+/** Makes every pending notification due now (admin action, e.g. after fixing the receiver). */
+export function expediteAll(queue: NotificationQueue, now: number): void {
+  for (const item of queue.items) if (item.status === 'pending') item.dueAt = Math.min(item.dueAt, now);
+}
+
+/** Puts given-up notifications back into delivery (PAYONE's support can trigger a resend; so can tests). */
+export function resendGivenUp(queue: NotificationQueue, now: number, txid?: string): number {
+  let count = 0;
+  for (const item of queue.items) {
+    if (item.status === 'gave-up' && (txid === undefined || item.txid === txid)) {
+      item.status = 'pending';
+      item.failures = 0;
+      item.dueAt = now;
+      count++;
+    }
+  }
+  return count;
+}
