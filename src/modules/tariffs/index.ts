@@ -1,6 +1,21 @@
 // Tariffs module: the OCPI 2.2.1 tariff engine — validation, exact CDR pricing with a price proof,
 // estimates, live cost, CDR audit and map price summaries. Other modules import only from here.
 
+export {
+  type AuditDifference,
+  type AuditOutcome,
+  type AuditReport,
+  type AuditRequest,
+  auditCdr,
+} from './core/audit.ts';
+export {
+  type Estimate,
+  type EstimateComponent,
+  type EstimateOutcome,
+  type EstimateRequest,
+  estimateSession,
+} from './core/estimate.ts';
+export { type LiveCostRequest, liveCost } from './core/live.ts';
 export { DEFAULT_PRICING_POLICY, type PricingPolicy, resolvePolicy } from './core/policy.ts';
 export {
   type CostCategory,

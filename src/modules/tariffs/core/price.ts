@@ -2,7 +2,7 @@
 // end on the billable session total; FLAT once per session part; VAT per component; min/max on the total;
 // one rounding of each reported field. Pure: no I/O, no clock. Produces a JSON price proof on request.
 import type { Decimal } from 'decimal.js';
-import { Dec, fixed, MS_PER_HOUR, ONE, SECONDS_PER_HOUR, str, THOUSAND, ZERO } from './decimal.ts';
+import { Dec, fixed, MS_PER_HOUR, SECONDS_PER_HOUR, str, THOUSAND, ZERO } from './decimal.ts';
 import {
   type CompiledComponent,
   type CompiledTariff,
