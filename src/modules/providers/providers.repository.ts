@@ -93,20 +93,14 @@ export async function listProviderLocations(
   countryCode: string,
   partyId: string,
 ): Promise<ProviderLocationSummary[]> {
+  // evse_total (migrations/0002) is kept by the network repository on every write: the EVSEs not REMOVED.
+  // Reading it avoids a join whose plan degrades badly right after a large import (stale statistics).
   const rows = await db
-    .selectFrom('locations as l')
-    .leftJoin('evses as e', (join) =>
-      join
-        .onRef('e.country_code', '=', 'l.country_code')
-        .onRef('e.party_id', '=', 'l.party_id')
-        .onRef('e.location_id', '=', 'l.id')
-        .on('e.status', '<>', 'REMOVED'),
-    )
-    .select(['l.id', 'l.name', 'l.city', sql<string>`count(e.uid)`.as('evse_count')])
-    .where('l.country_code', '=', countryCode)
-    .where('l.party_id', '=', partyId)
-    .groupBy(['l.id', 'l.name', 'l.city'])
-    .orderBy('l.id')
+    .selectFrom('locations')
+    .select(['id', 'name', 'city', sql<number>`evse_total`.as('evse_count')])
+    .where('country_code', '=', countryCode)
+    .where('party_id', '=', partyId)
+    .orderBy('id')
     .execute();
   return rows.map((r) => ({ id: r.id, name: r.name, city: r.city, evse_count: Number(r.evse_count) }));
 }

@@ -188,6 +188,18 @@ describe(`providers admin API on ${onPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
       expect(stored.country).toBe('DEU');
     });
 
+    it('makes the imported stations findable by the public station search', async (ctx) => {
+      const r = await app.inject({ method: 'GET', url: '/api/v1/locations?lat=52.5&lon=13.4&radius=25000&limit=50' });
+      // Runs once the network module serves the search (its routes are registered beside ours above).
+      if (r.statusCode === 404 && r.json().code === 'ROUTE_NOT_FOUND') ctx.skip();
+      expect(r.statusCode, r.body).toBe(200);
+      const ids = (r.json().items as Array<{ id: string; country_code: string; party_id: string }>)
+        .filter((l) => l.country_code === 'DE' && l.party_id === 'SWB')
+        .map((l) => l.id)
+        .sort();
+      expect(ids).toEqual(['BER-001', 'BER-002']); // HEL-010 is in Helsinki
+    });
+
     it('is idempotent: importing the same file again changes no counts; a changed value is updated', async () => {
       const before = await counts(t);
       const again = await csv('/api/v1/admin/providers/DE/SWB/import', fixture('stations-good.csv'));
@@ -368,6 +380,16 @@ describe(`providers admin API on ${onPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
       expect(again.statusCode).toBe(201);
       const rows = await t.db.selectFrom('locations').select('name').where('id', '=', 'HOME-1').execute();
       expect(rows).toEqual([{ name: 'Renamed' }]);
+    });
+
+    it('counts only EVSEs that are not REMOVED on the provider page', async () => {
+      const { country_code: _cc, party_id: _pid, ...loc } = example('location_example.json');
+      const withRemoved = structuredClone(loc) as { evses: Array<{ status: string }> };
+      withRemoved.evses[1]!.status = 'REMOVED';
+      const r = await post('/api/v1/admin/providers/DE/SWB/locations', { ...withRemoved, id: 'REM-1' });
+      expect(r.statusCode, r.body).toBe(201);
+      const detail = await app.inject({ method: 'GET', url: '/api/v1/admin/providers/DE/SWB', headers: auth });
+      expect(detail.json().locations).toContainEqual({ id: 'REM-1', name: 'Gent Zuid', city: 'Gent', evse_count: 1 });
     });
 
     it('answers 400 when the owner in the body is not the URL, or the object is invalid', async () => {
