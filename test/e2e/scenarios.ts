@@ -77,7 +77,7 @@ async function clickAStation(page: Page): Promise<void> {
     const source = map.getSource('stations') as { getData(): Promise<{ features: PointFeature[] }> };
     const data = await source.getData();
     const [lon, lat] = data.features[0]!.geometry.coordinates;
-    map.jumpTo({ center: [lon, lat], zoom: 14.5 });
+    map.jumpTo({ center: [lon, lat], zoom: 13.5 });
     await new Promise<void>((r) => map.once('idle', () => r()));
     const pt = map.project([lon, lat]);
     return { x: pt.x, y: pt.y };

@@ -94,7 +94,8 @@ const varyWords: Record<string, string> = {
 
 export function variesNote(p: PriceSummary | null, compact = false): string | null {
   if (!p || p.varies.length === 0) return null;
-  const words = p.varies.map((v) => varyWords[v] ?? v.replaceAll('_', ' '));
+  // The server may send OCPI-style upper case (TIME_OF_DAY) or lower case (time_of_day).
+  const words = p.varies.map((v) => v.toLowerCase()).map((v) => varyWords[v] ?? v.replaceAll('_', ' '));
   const list = new Intl.ListFormat(uiLocale, { type: 'conjunction' }).format(words);
   return compact ? `Varies by ${list}` : `Prices vary by ${list}; the price shown applies now.`;
 }

@@ -50,7 +50,7 @@ function addStationLayers(map: maplibregl.Map, data: MarkerCollection | null) {
     data: data ?? { type: 'FeatureCollection', features: [] },
     cluster: true,
     clusterRadius: 48,
-    clusterMaxZoom: 13,
+    clusterMaxZoom: 12,
     clusterProperties: {
       n_available: ['+', ['case', ['==', ['get', 'status'], 'AVAILABLE'], 1, 0]],
       n_occupied: ['+', ['case', ['==', ['get', 'status'], 'OCCUPIED'], 1, 0]],

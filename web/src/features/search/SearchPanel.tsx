@@ -84,6 +84,7 @@ export function SearchPanel({ filters, onChange, onNearMe, summary }: Props) {
             disabled={geo.locating}
             data-testid="near-me"
             title="Show stations near my location"
+            aria-label={geo.position ? 'Near me (on)' : 'Near me'}
           >
             <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
               <path
