@@ -141,6 +141,7 @@ const COMMANDS: Record<string, Command> = {
         agrees: report.agrees,
         tolerance: report.tolerance,
         differences: report.differences,
+        not_reported: report.not_reported,
         computed: ocpiTotals(report.computed),
         compared: report.compared,
         breakdown: report.computed.breakdown,

@@ -33,6 +33,8 @@ export interface AuditReport {
   differences: AuditDifference[];
   /** Every field compared, including the agreeing ones. */
   compared: AuditDifference[];
+  /** Optional OCPI fields the CDR left out although we computed a value (not compared: no claim made). */
+  not_reported: string[];
   /** Our result with the price proof. */
   computed: PriceResult;
 }
@@ -83,16 +85,33 @@ function audit(req: AuditRequest): AuditReport {
     if (computed.minus(theirs).abs().gt(tolerance)) differences.push(d);
   };
   const cdr = req.cdr as Record<string, unknown>;
+  const notReported: string[] = [];
   for (const f of MONEY_FIELDS) {
     const theirs = cdr[f] as { excl_vat: number; incl_vat?: number } | null | undefined;
     const ours = exact[f];
+    // Only total_cost is required in a CDR; an absent optional subtotal is no claim, so it is not compared.
+    if ((theirs === undefined || theirs === null) && f !== 'total_cost') {
+      if (ours !== null) notReported.push(f);
+      continue;
+    }
     check(`${f}.excl_vat`, theirs?.excl_vat, ours?.excl ?? null);
-    // Price.incl_vat is optional in OCPI 2.2.1: compare only when the CPO sent it.
-    if (theirs?.incl_vat !== undefined || (theirs === undefined && ours !== null))
-      check(`${f}.incl_vat`, theirs?.incl_vat, ours?.incl ?? null);
+    // Price.incl_vat is optional in OCPI 2.2.1: compared only when the CPO sent it.
+    if (theirs?.incl_vat !== undefined) check(`${f}.incl_vat`, theirs.incl_vat, ours?.incl ?? null);
   }
   for (const f of QTY_FIELDS) {
-    check(f, cdr[f] as number | undefined, new Dec(result[f]));
+    const theirs = cdr[f] as number | undefined | null;
+    if ((theirs === undefined || theirs === null) && f === 'total_parking_time') {
+      if (result[f] !== new Dec(0).toFixed(result.policy.decimals)) notReported.push(f);
+      continue;
+    }
+    check(f, theirs, new Dec(result[f]));
   }
-  return { agrees: differences.length === 0, tolerance: str(tolerance), differences, compared, computed: result };
+  return {
+    agrees: differences.length === 0,
+    tolerance: str(tolerance),
+    differences,
+    compared,
+    not_reported: notReported,
+    computed: result,
+  };
 }
