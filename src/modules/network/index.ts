@@ -1,9 +1,7 @@
 // The partner charging network: parties (CPOs), OCPI locations with EVSEs and connectors, their tariffs,
 // the demo network, and station search for the map. Other modules import only from here.
-import type { FastifyPluginAsync } from 'fastify';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../platform/db/schema.ts';
 
+export { generateDemoNetwork } from './core/demo-network.ts';
 export {
   type Connector,
   ConnectorSchema,
@@ -28,6 +26,7 @@ export {
 export { applyLocationPatch, type PatchTarget } from './core/location-patch.ts';
 export { isOpenAt } from './core/opening-hours.ts';
 export { connectorPowerW } from './core/power.ts';
+export type { LocationDetail, LocationSummary, MarkerCollection, PriceSummary } from './core/search.schema.ts';
 export {
   countNetwork,
   findLocationOwners,
@@ -51,12 +50,5 @@ export {
   upsertTariff,
   upsertTariffs,
 } from './network.repository.ts';
-
-export function networkRoutes(_deps: { db: Kysely<Database> }): FastifyPluginAsync {
-  return async () => {};
-}
-
-export async function seedDemoNetworkIfEmpty(
-  _db: Kysely<Database>,
-  _opts: { locations: number; seed: number; log: (msg: string) => void },
-): Promise<void> {}
+export { type NetworkRouteDeps, networkRoutes } from './network.routes.ts';
+export { seedDemoNetworkIfEmpty } from './network.seed.ts';

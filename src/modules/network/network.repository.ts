@@ -373,7 +373,6 @@ export interface StoredTariff {
   start_date_time?: string | null | undefined;
   end_date_time?: string | null | undefined;
   last_updated?: string | null | undefined;
-  [field: string]: unknown;
 }
 
 /** Stores a validated OCPI Tariff (see parseTariff of the tariffs module); `receivedAt` when it has no last_updated. */
@@ -467,4 +466,198 @@ export async function countNetwork(db: Db): Promise<NetworkCounts> {
 
 export async function hasParties(db: Db): Promise<boolean> {
   return (await db.selectFrom('parties').select('country_code').limit(1).executeTakeFirst()) !== undefined;
+}
+
+// ---------------------------------------------------------------------------------------------- search
+
+export interface SearchFilter {
+  bbox?: { minLon: number; minLat: number; maxLon: number; maxLat: number } | undefined;
+  near?: { lat: number; lon: number; radius_m: number } | undefined;
+  /** At least one connector of these standards … */
+  standards?: string[] | undefined;
+  /** … with at least this power … */
+  min_power_w?: number | undefined;
+  /** … on an AVAILABLE EVSE. */
+  available?: boolean | undefined;
+  q?: string | undefined;
+  parties?: PartyKey[] | undefined;
+}
+
+export interface SearchRow {
+  country_code: string;
+  party_id: string;
+  id: string;
+  operator_name: string | null;
+  name: string | null;
+  address: string;
+  city: string;
+  postal_code: string | null;
+  country: string;
+  latitude: number;
+  longitude: number;
+  time_zone: string;
+  opening_hours: unknown;
+  always_open: boolean;
+  evse_total: number;
+  evse_available: number;
+  evse_occupied: number;
+  max_power_w: number;
+  distance_m: number | null;
+}
+
+const EARTH_RADIUS_M = 6371008.8;
+
+/** The bounding box of a circle (slightly larger at the box's poleward edge, never smaller). */
+export function radiusBox(lat: number, lon: number, radiusM: number) {
+  const dLat = ((radiusM / EARTH_RADIUS_M) * 180) / Math.PI;
+  const poleward = Math.min(89.9, Math.abs(lat) + dLat);
+  const dLon = Math.min(180, dLat / Math.cos((poleward * Math.PI) / 180));
+  return {
+    minLon: Math.max(-180, lon - dLon),
+    minLat: Math.max(-90, lat - dLat),
+    maxLon: Math.min(180, lon + dLon),
+    maxLat: Math.min(90, lat + dLat),
+  };
+}
+
+function haversine(lat: number, lon: number): RawBuilder<number> {
+  return sql<number>`(2 * ${EARTH_RADIUS_M}::float8 * asin(least(1, sqrt(
+    power(sin(radians(l.latitude - ${lat}::float8) / 2), 2)
+    + cos(radians(${lat}::float8)) * cos(radians(l.latitude)) * power(sin(radians(l.longitude - ${lon}::float8) / 2), 2)))))`;
+}
+
+/** WHERE conditions on `locations l` (and `parties p` for the operator name). Only published, not expired. */
+function searchConditions(f: SearchFilter): RawBuilder<unknown> {
+  const conds: RawBuilder<unknown>[] = [sql`l.publish`, sql`l.evse_total > 0`];
+  const box = f.bbox ?? (f.near ? radiusBox(f.near.lat, f.near.lon, f.near.radius_m) : undefined);
+  if (box) {
+    // The GiST index on geo answers this; point(x=lon, y=lat).
+    conds.push(
+      sql`l.geo <@ box(point(${box.minLon}::float8, ${box.minLat}::float8), point(${box.maxLon}::float8, ${box.maxLat}::float8))`,
+    );
+  }
+  const connectorConds: RawBuilder<unknown>[] = [];
+  if (f.standards?.length) connectorConds.push(sql`c.standard = any(${f.standards}::text[])`);
+  if (f.min_power_w !== undefined && f.min_power_w > 0) connectorConds.push(sql`c.power_w >= ${f.min_power_w}::int`);
+  if (connectorConds.length > 0) {
+    if (f.available) connectorConds.push(sql`c.available`);
+    // Pre-filters with the location-wide figures, then checks the connectors (arrays in the same row).
+    if (f.min_power_w !== undefined && f.min_power_w > 0) conds.push(sql`l.max_power_w >= ${f.min_power_w}::int`);
+    if (f.standards?.length) conds.push(sql`l.conn_standards && ${f.standards}::text[]`);
+    if (f.available) conds.push(sql`l.evse_available > 0`);
+    conds.push(sql`exists (select 1 from unnest(l.conn_standards, l.conn_power_w, l.conn_available) as c(standard, power_w, available)
+      where ${sql.join(connectorConds, sql` and `)})`);
+  } else if (f.available) {
+    conds.push(sql`l.evse_available > 0`);
+  }
+  if (f.q) {
+    const pattern = `%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    conds.push(sql`(l.name ilike ${pattern} or l.address ilike ${pattern} or l.city ilike ${pattern}
+      or l.postal_code ilike ${pattern} or l.id ilike ${pattern} or coalesce(l.operator_name, p.name) ilike ${pattern})`);
+  }
+  if (f.parties?.length) {
+    conds.push(
+      sql`(${sql.join(
+        f.parties.map(
+          (p) => sql`(l.country_code = ${p.country_code.toUpperCase()} and l.party_id = ${p.party_id.toUpperCase()})`,
+        ),
+        sql` or `,
+      )})`,
+    );
+  }
+  return sql.join(conds, sql` and `);
+}
+
+const SEARCH_COLUMNS = sql`l.country_code, l.party_id, l.id, coalesce(l.operator_name, p.name) as operator_name, l.name,
+  l.address, l.city, l.postal_code, l.country, l.latitude, l.longitude, l.time_zone, l.opening_hours, l.always_open,
+  l.evse_total, l.evse_available, l.evse_occupied, l.max_power_w`;
+
+/**
+ * One page of locations matching `f`, with the total. Nearby (f.near): within the radius, by distance. Otherwise
+ * by name. `page: 'all'` returns every match (for filters evaluated outside SQL, such as open_now).
+ */
+export async function searchLocations(
+  db: Db,
+  f: SearchFilter,
+  page: { limit: number; offset: number } | 'all',
+): Promise<{ rows: SearchRow[]; total: number }> {
+  const near = f.near;
+  const distance = near ? haversine(near.lat, near.lon) : sql<null>`null::float8`;
+  const order = near ? sql`distance_m, country_code, party_id, id` : sql`name nulls last, country_code, party_id, id`;
+  const paging = page === 'all' ? sql`` : sql`limit ${page.limit}::int offset ${page.offset}::int`;
+  const inRadius = near ? sql`where distance_m <= ${near.radius_m}::float8` : sql``;
+  const result = await sql<SearchRow & { total: string }>`
+    select s.*, count(*) over () as total from (
+      select ${SEARCH_COLUMNS}, ${distance} as distance_m
+      from locations l join parties p on p.country_code = l.country_code and p.party_id = l.party_id
+      where ${searchConditions(f)}
+    ) s ${inRadius}
+    order by ${order} ${paging}`.execute(db);
+  const rows = result.rows;
+  let total = Number(rows[0]?.total ?? 0);
+  if (rows.length === 0 && page !== 'all' && page.offset > 0) {
+    // Past the end: the window count is not there, count separately.
+    const c = await sql<{ n: string }>`select count(*) as n from (
+        select ${distance} as distance_m from locations l
+        join parties p on p.country_code = l.country_code and p.party_id = l.party_id
+        where ${searchConditions(f)}) s ${inRadius}`.execute(db);
+    total = Number(c.rows[0]?.n ?? 0);
+  }
+  for (const r of rows) delete (r as Partial<typeof r>).total;
+  return { rows, total };
+}
+
+export interface MarkerRow {
+  country_code: string;
+  party_id: string;
+  id: string;
+  name: string | null;
+  latitude: number;
+  longitude: number;
+  evse_total: number;
+  evse_available: number;
+  evse_occupied: number;
+  max_power_w: number;
+  always_open: boolean;
+  opening_hours: unknown;
+  time_zone: string;
+}
+
+/** Map markers: one row per matching location with its precomputed figures, at most `limit`. */
+export async function markerRows(db: Db, f: SearchFilter, limit: number | null): Promise<MarkerRow[]> {
+  const join = f.q ? sql`join parties p on p.country_code = l.country_code and p.party_id = l.party_id` : sql``;
+  const result = await sql<MarkerRow>`
+    select l.country_code, l.party_id, l.id, l.name, l.latitude, l.longitude, l.evse_total, l.evse_available,
+      l.evse_occupied, l.max_power_w, l.always_open, case when l.always_open then null else l.opening_hours end as opening_hours,
+      l.time_zone
+    from locations l ${join}
+    where ${searchConditions(f)}
+    ${limit === null ? sql`` : sql`limit ${limit}::int`}`.execute(db);
+  return result.rows;
+}
+
+export interface PageConnectorRow {
+  country_code: string;
+  party_id: string;
+  location_id: string;
+  evse_uid: string;
+  status: string;
+  standard: string;
+  power_type: string;
+  power_w: number;
+  tariff_ids: string[];
+}
+
+/** The EVSEs and connectors of the given locations (a result page), in order, in one query. */
+export async function pageConnectors(db: Db, keys: LocationKey[]): Promise<PageConnectorRow[]> {
+  if (keys.length === 0) return [];
+  const result = await sql<PageConnectorRow>`
+    select e.country_code, e.party_id, e.location_id, e.uid as evse_uid, e.status,
+      c.standard, c.power_type, c.power_w, c.tariff_ids
+    from ${keyTable(keys)}
+    join evses e on e.country_code = k.cc and e.party_id = k.pid and e.location_id = k.id
+    join connectors c on c.country_code = e.country_code and c.party_id = e.party_id
+      and c.location_id = e.location_id and c.evse_uid = e.uid
+    order by e.country_code, e.party_id, e.location_id, e.position, c.position`.execute(db);
+  return result.rows;
 }

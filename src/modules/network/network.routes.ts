@@ -1,0 +1,75 @@
+// HTTP routes of station search: thin — validate with the zod schemas, call the use case, map errors.
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import { AppError } from '../../platform/http/errors.ts';
+import {
+  detailParamsSchema,
+  detailQuerySchema,
+  LocationDetailSchema,
+  LocationListSchema,
+  listQuerySchema,
+  MarkerCollectionSchema,
+  markersQuerySchema,
+} from './core/search.schema.ts';
+import { findLocationDetail, findLocations, findMarkers } from './network.search.ts';
+
+export interface NetworkRouteDeps {
+  db: Kysely<Database>;
+  /** The clock for open_now and prices; tests pass a fixed instant. */
+  now?: () => Date;
+}
+
+export function networkRoutes(deps: NetworkRouteDeps): FastifyPluginAsync {
+  const now = deps.now ?? (() => new Date());
+  return async (fastify) => {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    const tags = ['Station search'];
+
+    app.get(
+      '/locations/markers',
+      {
+        schema: {
+          tags,
+          summary: 'Map markers: published locations as GeoJSON points (at most 20,000)',
+          querystring: markersQuerySchema,
+          response: { 200: MarkerCollectionSchema },
+        },
+      },
+      async (req) => findMarkers(deps.db, req.query, now()),
+    );
+
+    app.get(
+      '/locations',
+      {
+        schema: {
+          tags,
+          summary: 'Search locations nearby (lat, lon, radius: by distance) or in a bbox (by name)',
+          querystring: listQuerySchema,
+          response: { 200: LocationListSchema },
+        },
+      },
+      async (req) => findLocations(deps.db, req.query, now()),
+    );
+
+    app.get(
+      '/locations/:id',
+      {
+        schema: {
+          tags,
+          summary: 'One published location with its EVSEs, connectors and prices',
+          params: detailParamsSchema,
+          querystring: detailQuerySchema,
+          response: { 200: LocationDetailSchema },
+        },
+      },
+      async (req) => {
+        const r = await findLocationDetail(deps.db, req.params.id, req.query, now());
+        if (r.ok) return r.detail;
+        if (r.code === 'CONFLICT') throw new AppError('CONFLICT', r.message, { parties: r.parties });
+        throw new AppError('NOT_FOUND', r.message);
+      },
+    );
+  };
+}

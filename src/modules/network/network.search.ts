@@ -1,0 +1,173 @@
+// Station search use cases: markers, list (nearby / bbox) and detail. SQL does the geometry and the
+// row-local filters; opening hours (open_now) and prices are evaluated here at the injected `now`.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import type { Hours } from './core/location.schema.ts';
+import { buildDetail, buildSummary, type SummaryInput } from './core/location-summary.ts';
+import { isOpenAt } from './core/opening-hours.ts';
+import { toKw } from './core/power.ts';
+import type { ListQuery, LocationDetail, LocationList, MarkerCollection, MarkersQuery } from './core/search.schema.ts';
+import { markerStatus } from './core/search-columns.ts';
+import {
+  findLocationOwners,
+  getLocation,
+  getParty,
+  getTariffs,
+  type LocationKey,
+  markerRows,
+  type PartyKey,
+  pageConnectors,
+  type SearchFilter,
+  type SearchRow,
+  type StoredTariff,
+  searchLocations,
+  tariffKey,
+} from './network.repository.ts';
+
+type Db = Kysely<Database>;
+
+export const MAX_MARKERS = 20_000;
+
+function toFilter(q: MarkersQuery | ListQuery): SearchFilter {
+  const near =
+    'lat' in q && q.lat !== undefined && q.lon !== undefined
+      ? { lat: q.lat, lon: q.lon, radius_m: q.radius }
+      : undefined;
+  return {
+    bbox: q.bbox,
+    near,
+    standards: q.standard,
+    min_power_w: q.min_power_kw === undefined ? undefined : Math.ceil(q.min_power_kw * 1000),
+    available: q.available,
+    q: q.q,
+    parties: q.party,
+  };
+}
+
+const openAt = (now: Date) => (r: { always_open: boolean; opening_hours: unknown; time_zone: string }) =>
+  r.always_open || isOpenAt(r.opening_hours as Hours | null, now, r.time_zone);
+
+export async function findMarkers(db: Db, query: MarkersQuery, now: Date): Promise<MarkerCollection> {
+  const filter = toFilter(query);
+  let rows = await markerRows(db, filter, query.open_now ? null : MAX_MARKERS + 1);
+  if (query.open_now) rows = rows.filter(openAt(now));
+  const truncated = rows.length > MAX_MARKERS;
+  return {
+    type: 'FeatureCollection',
+    truncated,
+    features: rows.slice(0, MAX_MARKERS).map((r) => ({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [r.longitude, r.latitude] },
+      properties: {
+        id: r.id,
+        country_code: r.country_code,
+        party_id: r.party_id,
+        name: r.name,
+        available: r.evse_available,
+        total: r.evse_total,
+        max_power_kw: toKw(r.max_power_w),
+        status: markerStatus(r.evse_available, r.evse_occupied),
+      },
+    })),
+  };
+}
+
+/** Tariffs of the given connectors' tariff ids, each looked up in the party of its location. */
+async function tariffLookup(db: Db, wanted: LocationKey[]) {
+  const tariffs = await getTariffs(db, wanted);
+  return (party: PartyKey) => (id: string) =>
+    tariffs.get(tariffKey({ ...party, id })) as (StoredTariff & { id: string }) | undefined;
+}
+
+export async function findLocations(db: Db, query: ListQuery, now: Date): Promise<LocationList> {
+  const filter = toFilter(query);
+  let rows: SearchRow[];
+  let total: number;
+  if (query.open_now) {
+    // Opening hours live in local time zones: evaluate them here over every match, then page.
+    const all = (await searchLocations(db, filter, 'all')).rows.filter(openAt(now));
+    total = all.length;
+    rows = all.slice(query.offset, query.offset + query.limit);
+  } else {
+    ({ rows, total } = await searchLocations(db, filter, { limit: query.limit, offset: query.offset }));
+  }
+  const keys = rows.map((r) => ({ country_code: r.country_code, party_id: r.party_id, id: r.id }));
+  const connectorRows = await pageConnectors(db, keys);
+  const byLocation = new Map<string, SummaryInput['evses']>();
+  const lastEvse = new Map<string, string>();
+  const wanted = new Map<string, LocationKey>();
+  for (const c of connectorRows) {
+    const key = `${c.country_code}*${c.party_id}*${c.location_id}`;
+    const evses = byLocation.get(key) ?? [];
+    if (lastEvse.get(key) !== c.evse_uid) {
+      evses.push({ status: c.status, connectors: [] });
+      lastEvse.set(key, c.evse_uid);
+    }
+    evses[evses.length - 1]?.connectors.push({
+      standard: c.standard,
+      power_type: c.power_type,
+      power_w: c.power_w,
+      tariff_ids: c.tariff_ids,
+    });
+    byLocation.set(key, evses);
+    for (const id of c.tariff_ids) {
+      const t = { country_code: c.country_code, party_id: c.party_id, id };
+      wanted.set(tariffKey(t), t);
+    }
+  }
+  const lookup = await tariffLookup(db, [...wanted.values()]);
+  const items = rows.map((r) =>
+    buildSummary(
+      {
+        ...r,
+        opening_hours: (r.opening_hours as Hours | null) ?? null,
+        evses: byLocation.get(`${r.country_code}*${r.party_id}*${r.id}`) ?? [],
+      },
+      lookup(r),
+      now,
+    ),
+  );
+  return { items, total, limit: query.limit, offset: query.offset };
+}
+
+export type DetailResult =
+  | { ok: true; detail: LocationDetail }
+  | { ok: false; code: 'NOT_FOUND'; message: string }
+  | { ok: false; code: 'CONFLICT'; message: string; parties: PartyKey[] };
+
+/** A published location by id; with several parties using the id, the caller must name the party. */
+export async function findLocationDetail(
+  db: Db,
+  id: string,
+  party: Partial<PartyKey>,
+  now: Date,
+): Promise<DetailResult> {
+  let owners = await findLocationOwners(db, id);
+  if (party.country_code) owners = owners.filter((o) => o.country_code === party.country_code?.toUpperCase());
+  if (party.party_id) owners = owners.filter((o) => o.party_id === party.party_id?.toUpperCase());
+  const notFound = { ok: false, code: 'NOT_FOUND', message: `No location with id "${id}"` } as const;
+  const found = await Promise.all(owners.map((o) => getLocation(db, { ...o, id })));
+  const published = found.filter((l) => l?.publish === true);
+  if (published.length === 0) return notFound;
+  if (published.length > 1) {
+    const parties = published.map((l) => ({ country_code: l!.country_code, party_id: l!.party_id }));
+    return {
+      ok: false,
+      code: 'CONFLICT',
+      message: `Several operators use location id "${id}"; add country_code and party_id`,
+      parties,
+    };
+  }
+  const location = published[0]!;
+  const wanted = (location.evses ?? []).flatMap((e) =>
+    e.connectors.flatMap((c) =>
+      (c.tariff_ids ?? []).map((tid) => ({
+        country_code: location.country_code,
+        party_id: location.party_id,
+        id: tid,
+      })),
+    ),
+  );
+  const [lookup, partyRow] = await Promise.all([tariffLookup(db, wanted), getParty(db, location)]);
+  return { ok: true, detail: buildDetail(location, partyRow?.name ?? null, lookup(location), now) };
+}
