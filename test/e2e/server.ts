@@ -5,6 +5,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+// Vite's build sets NODE_ENV=production in this process; the server must get the value the caller gave.
+const callerNodeEnv = process.env.NODE_ENV;
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -58,9 +61,12 @@ export async function startServer(staticRoot: string): Promise<StartedServer> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lataus-e2e-data-'));
   const output: string[] = [];
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (callerNodeEnv === undefined) delete env.NODE_ENV;
+  else env.NODE_ENV = callerNodeEnv;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: {
-      ...process.env,
+      ...env,
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
