@@ -204,7 +204,7 @@ export class PayoneSimulatorState {
       this.inFlight.add(item.txid);
       void this.deliver(item);
     }
-    const next = nextDueAt(this.queue);
+    const next = nextDueAt(this.queue, this.policy);
     if (next !== undefined && next > now) {
       this.pumpTimer = setTimeout(() => this.pump(), Math.min(next - now, 2_147_000_000));
     }

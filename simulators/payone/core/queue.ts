@@ -65,6 +65,15 @@ export function enqueue(
     failures: 0,
     attempts: [],
   };
+  if (holdMs > 0) {
+    // Out-of-order mode: a newer notification extends the hold of the unsent older ones of its txid, so the
+    // batch is released together, newest first.
+    for (const other of queue.items) {
+      if (other.txid === item.txid && other.status === 'pending' && other.attempts.length === 0) {
+        other.dueAt = Math.max(other.dueAt, item.dueAt);
+      }
+    }
+  }
   queue.items.push(item);
   return item;
 }
@@ -97,10 +106,19 @@ export function dueNotifications(
   return picked;
 }
 
-/** The earliest moment something may become due (for the shell's timer), or undefined. */
-export function nextDueAt(queue: NotificationQueue): number | undefined {
+/**
+ * The earliest moment a notification may become due (for the shell's timer), or undefined. Under FIFO only the
+ * head of each txid counts: the ones behind it wait for its acknowledgement, not for a time.
+ */
+export function nextDueAt(queue: NotificationQueue, policy: DeliveryPolicy): number | undefined {
   let next: number | undefined;
+  const heads = new Set<string>();
   for (const item of queue.items) {
+    if (item.status === 'delivered' || item.status === 'skipped') continue;
+    if (policy.fifo) {
+      if (heads.has(item.txid)) continue;
+      heads.add(item.txid);
+    }
     if (item.status === 'pending' && (next === undefined || item.dueAt < next)) next = item.dueAt;
   }
   return next;
