@@ -1,0 +1,285 @@
+// SQL of the payments module: payments, their outbox jobs, event log, PAYONE notifications, stored cards.
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type {
+  Database,
+  PaymentEventsTable,
+  PaymentJobsTable,
+  PaymentsTable,
+  PayoneNotificationsTable,
+  StoredCardsTable,
+} from '../../platform/db/schema.ts';
+import { failureOf } from './core/failure.ts';
+import { amounts, type Payment, type PaymentFacts, type PaymentState } from './core/payment.ts';
+
+export type Db = Kysely<Database> | Transaction<Database>;
+export type PaymentRow = Selectable<PaymentsTable>;
+export type JobRow = Selectable<PaymentJobsTable>;
+export type EventRow = Selectable<PaymentEventsTable>;
+export type NotificationRow = Selectable<PayoneNotificationsTable>;
+export type CardRow = Selectable<StoredCardsTable>;
+
+/** What the payment keeps about the card it was paid with (a pseudo card PAN, never a PAN). */
+export interface PaymentCard {
+  pseudocardpan: string;
+  storedCardId: string | null;
+  /** Save the card for OneClick once PAYONE authorized it. */
+  storeAs: { maskedPan: string; brand: string; expiry: string } | null;
+}
+
+export function toPayment(r: PaymentRow): Payment {
+  return {
+    id: r.id,
+    reference: r.reference,
+    currency: r.currency,
+    state: r.state as PaymentState,
+    facts: r.facts as PaymentFacts,
+  };
+}
+
+export async function insertPayment(
+  db: Db,
+  p: Payment,
+  extra: { sessionRef: string; ownerRef: string | null; card: PaymentCard },
+): Promise<void> {
+  await db
+    .insertInto('payments')
+    .values({
+      id: p.id,
+      session_ref: extra.sessionRef,
+      owner_ref: extra.ownerRef,
+      reference: p.reference,
+      currency: p.currency,
+      state: p.state,
+      amount_requested: p.facts.requestedAmount,
+      facts: JSON.stringify(p.facts),
+      card: JSON.stringify(extra.card),
+    })
+    .execute();
+}
+
+export async function lockPayment(db: Db, id: string): Promise<PaymentRow | undefined> {
+  return db.selectFrom('payments').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function lockPaymentForNotification(
+  db: Db,
+  txid: string | null,
+  reference: string | null,
+): Promise<PaymentRow | undefined> {
+  if (txid) {
+    const r = await db.selectFrom('payments').selectAll().where('txid', '=', txid).forUpdate().executeTakeFirst();
+    if (r) return r;
+  }
+  if (reference)
+    return db.selectFrom('payments').selectAll().where('reference', '=', reference).forUpdate().executeTakeFirst();
+  return undefined;
+}
+
+export async function getPaymentRow(db: Db, id: string): Promise<PaymentRow | undefined> {
+  return db.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function savePayment(db: Db, p: Payment, failedJob: string | null = null): Promise<void> {
+  const a = amounts(p);
+  const failure = failureOf(p.state, p.facts, failedJob);
+  await db
+    .updateTable('payments')
+    .set({
+      state: p.state,
+      facts: JSON.stringify(p.facts),
+      txid: p.facts.txid,
+      amount_authorized: a.authorized,
+      amount_captured: a.captured,
+      amount_refunded: a.refunded,
+      failed_step: failure?.step ?? null,
+      failure_code: failure?.code ?? null,
+      failure_message: failure?.message ?? null,
+      updated_at: new Date(),
+    })
+    .where('id', '=', p.id)
+    .execute();
+}
+
+export interface NewEvent {
+  paymentId: string | null;
+  type: 'request' | 'response' | 'notification' | 'transition' | 'rejected' | 'note';
+  name: string;
+  stateBefore?: string | null;
+  stateAfter?: string | null;
+  latencyMs?: number | null;
+  data?: unknown;
+  at?: Date;
+}
+
+export async function insertEvents(db: Db, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await db
+    .insertInto('payment_events')
+    .values(
+      events.map((e) => ({
+        payment_id: e.paymentId,
+        type: e.type,
+        name: e.name,
+        state_before: e.stateBefore ?? null,
+        state_after: e.stateAfter ?? null,
+        latency_ms: e.latencyMs ?? null,
+        data: JSON.stringify(e.data ?? {}),
+        ...(e.at ? { created_at: e.at } : {}),
+      })),
+    )
+    .execute();
+}
+
+export async function listEvents(db: Db, paymentId: string): Promise<EventRow[]> {
+  return db.selectFrom('payment_events').selectAll().where('payment_id', '=', paymentId).orderBy('id').execute();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Outbox
+
+export type JobKind = 'preauthorize' | 'capture' | 'refund';
+
+/** Inserts a job already claimed by the caller (attempt 1, leased) so it can run it at once. */
+export async function insertClaimedJob(
+  db: Db,
+  j: { paymentId: string; kind: JobKind; idempotencyKey: string; payload: unknown; leaseMs: number },
+): Promise<JobRow> {
+  return db
+    .insertInto('payment_jobs')
+    .values({
+      payment_id: j.paymentId,
+      kind: j.kind,
+      idempotency_key: j.idempotencyKey,
+      payload: JSON.stringify(j.payload),
+      attempts: 1,
+      locked_until: sql<Date>`now() + ${`${j.leaseMs} milliseconds`}::interval`,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function insertPendingJob(
+  db: Db,
+  j: { paymentId: string; kind: JobKind; idempotencyKey: string; payload: unknown },
+): Promise<JobRow> {
+  return db
+    .insertInto('payment_jobs')
+    .values({
+      payment_id: j.paymentId,
+      kind: j.kind,
+      idempotency_key: j.idempotencyKey,
+      payload: JSON.stringify(j.payload),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Claims due jobs: one statement, FOR UPDATE SKIP LOCKED, attempt counted and lease taken before any PSP call. */
+export async function claimJobs(db: Db, limit: number, leaseMs: number): Promise<JobRow[]> {
+  const r = await sql<JobRow>`
+    update payment_jobs set attempts = attempts + 1,
+      locked_until = now() + ${`${leaseMs} milliseconds`}::interval, updated_at = now()
+    where id in (
+      select id from payment_jobs
+      where status = 'pending' and next_run_at <= now() and (locked_until is null or locked_until < now())
+      order by next_run_at, id limit ${limit}
+      for update skip locked)
+    returning *`.execute(db);
+  return r.rows;
+}
+
+export async function finishJob(db: Db, id: string, status: 'done' | 'failed', lastError: string | null) {
+  await db
+    .updateTable('payment_jobs')
+    .set({ status, last_error: lastError, locked_until: null, updated_at: new Date() })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function rescheduleJob(db: Db, id: string, delayMs: number, lastError: string) {
+  await db
+    .updateTable('payment_jobs')
+    .set({
+      last_error: lastError,
+      locked_until: null,
+      next_run_at: sql<Date>`now() + ${`${delayMs} milliseconds`}::interval`,
+      updated_at: new Date(),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function openJobFor(db: Db, paymentId: string): Promise<JobRow | undefined> {
+  return db
+    .selectFrom('payment_jobs')
+    .selectAll()
+    .where('payment_id', '=', paymentId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+}
+
+export async function lastFailedJobKind(db: Db, paymentId: string): Promise<string | null> {
+  const r = await db
+    .selectFrom('payment_jobs')
+    .select(['kind', 'status'])
+    .where('payment_id', '=', paymentId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r?.status === 'failed' ? r.kind : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Notifications
+
+export async function insertNotification(
+  db: Db,
+  n: Omit<NotificationRow, 'id' | 'status' | 'payment_id' | 'detail' | 'received_at' | 'processed_at'>,
+): Promise<string> {
+  const r = await db
+    .insertInto('payone_notifications')
+    .values({ ...n, fields: JSON.stringify(n.fields) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+/** The oldest unprocessed notification, locked; skipped if another worker holds it. */
+export async function claimNotification(db: Db): Promise<NotificationRow | undefined> {
+  return db
+    .selectFrom('payone_notifications')
+    .selectAll()
+    .where('status', '=', 'received')
+    .orderBy('id')
+    .limit(1)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+}
+
+export async function markNotification(
+  db: Db,
+  id: string,
+  status: 'processed' | 'duplicate' | 'unknown_reference' | 'rejected' | 'ignored',
+  paymentId: string | null,
+  detail: string | null,
+) {
+  await db
+    .updateTable('payone_notifications')
+    .set({ status, payment_id: paymentId, detail, processed_at: new Date() })
+    .where('id', '=', id)
+    .execute();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Listing
+
+export async function listPayments(
+  db: Db,
+  q: { state?: string | undefined; limit: number; before?: Date | undefined },
+): Promise<PaymentRow[]> {
+  let query = db.selectFrom('payments').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(q.limit);
+  if (q.state) query = query.where('state', '=', q.state);
+  if (q.before) query = query.where('created_at', '<', q.before);
+  return query.execute();
+}

@@ -1,0 +1,74 @@
+// The payments worker: runs due outbox jobs (PSP calls) and processes stored TransactionStatus notifications.
+// Safe to run in several processes: rows are claimed with FOR UPDATE SKIP LOCKED (jobs additionally with a lease).
+import type { PaymentsService } from './payments.service.ts';
+
+export interface PaymentsWorkerOptions {
+  service: PaymentsService;
+  pollMs?: number;
+  /** Jobs run in parallel per round. */
+  concurrency?: number;
+  onError?: (e: unknown) => void;
+}
+
+export class PaymentsWorker {
+  #running = false;
+  #loop: Promise<void> | null = null;
+  #wake: (() => void) | null = null;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly opts: PaymentsWorkerOptions) {}
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Runs now instead of at the next poll (e.g. right after a notification was stored). */
+  wake(): void {
+    this.#wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.wake();
+    await this.#loop;
+  }
+
+  /** One round: all due notifications, then one batch of due jobs. Returns how much work was done. */
+  async tick(): Promise<number> {
+    const { service } = this.opts;
+    let done = 0;
+    while (this.#running || this.#loop === null) {
+      if (!(await service.handleNotification())) break;
+      done++;
+    }
+    const jobs = await service.claimJobs(this.opts.concurrency ?? 8);
+    await Promise.all(
+      jobs.map((j) =>
+        service.runJob(j).catch((e) => {
+          this.opts.onError?.(e); // the lease expires and the job is retried
+        }),
+      ),
+    );
+    return done + jobs.length;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let worked = 0;
+      try {
+        worked = await this.tick();
+      } catch (e) {
+        this.opts.onError?.(e);
+      }
+      if (worked > 0 || !this.#running) continue;
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        this.#timer = setTimeout(resolve, this.opts.pollMs ?? 250);
+      });
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#wake = null;
+    }
+  }
+}
