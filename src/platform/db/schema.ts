@@ -85,7 +85,10 @@ export interface Database {
 }
 
 // Payments (migrations/0020_payments.sql). int8 columns come back as strings on both backends.
+// (Kysely's Generated<> does not unwrap a ColumnType, hence the explicit generated variants.)
 type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
+type GenInt8 = ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
+type GenTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export interface PaymentsTable {
   id: string;
@@ -95,36 +98,36 @@ export interface PaymentsTable {
   currency: string;
   state: string;
   amount_requested: Int8;
-  amount_authorized: Generated<Int8>;
-  amount_captured: Generated<Int8>;
-  amount_refunded: Generated<Int8>;
+  amount_authorized: GenInt8;
+  amount_captured: GenInt8;
+  amount_refunded: GenInt8;
   txid: string | null;
   facts: Json;
   card: Json | null;
   failed_step: string | null;
   failure_code: string | null;
   failure_message: string | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: GenTimestamp;
+  updated_at: GenTimestamp;
 }
 
 export interface PaymentJobsTable {
-  id: Generated<Int8>;
+  id: GenInt8;
   payment_id: string;
   kind: string;
   idempotency_key: string;
   payload: Json;
   status: Generated<string>;
   attempts: Generated<number>;
-  next_run_at: Generated<Timestamp>;
+  next_run_at: GenTimestamp;
   locked_until: Timestamp | null;
   last_error: string | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: GenTimestamp;
+  updated_at: GenTimestamp;
 }
 
 export interface PaymentEventsTable {
-  id: Generated<Int8>;
+  id: GenInt8;
   payment_id: string | null;
   type: string;
   name: string;
@@ -132,11 +135,11 @@ export interface PaymentEventsTable {
   state_after: string | null;
   latency_ms: number | null;
   data: Json;
-  created_at: Generated<Timestamp>;
+  created_at: GenTimestamp;
 }
 
 export interface PayoneNotificationsTable {
-  id: Generated<Int8>;
+  id: GenInt8;
   raw_body: string;
   content_type: string | null;
   remote_ip: string | null;
@@ -150,7 +153,7 @@ export interface PayoneNotificationsTable {
   status: Generated<string>;
   payment_id: string | null;
   detail: string | null;
-  received_at: Generated<Timestamp>;
+  received_at: GenTimestamp;
   processed_at: Timestamp | null;
 }
 
@@ -162,7 +165,7 @@ export interface StoredCardsTable {
   brand: string;
   expiry: string;
   is_default: Generated<boolean>;
-  created_at: Generated<Timestamp>;
+  created_at: GenTimestamp;
 }
 
 // Declaration merging adds the payments tables to Database.
