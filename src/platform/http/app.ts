@@ -27,6 +27,8 @@ export interface AppOptions {
   staticRoot?: string | undefined;
   /** API modules, registered under /api/v1. */
   modules: FastifyPluginAsync[];
+  /** Modules registered at the root, without prefix (e.g. PAYONE's POST /payone/transaction-status). */
+  rootModules?: FastifyPluginAsync[];
   /** Readiness check: resolves when the app can serve traffic. */
   ready: () => Promise<{ ok: boolean; detail?: string }>;
 }
@@ -119,6 +121,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   });
 
   for (const mod of opts.modules) await app.register(mod, { prefix: '/api/v1' });
+  for (const mod of opts.rootModules ?? []) await app.register(mod);
 
   const indexHtml = opts.staticRoot ? path.join(opts.staticRoot, 'index.html') : undefined;
   if (opts.staticRoot && indexHtml && fs.existsSync(indexHtml)) {
