@@ -1,6 +1,7 @@
 // Composition root: configuration → database → modules → HTTP app. Used by main.ts and by tests.
 
 import { networkRoutes, seedDemoNetworkIfEmpty } from './modules/network/index.ts';
+import { createPaymentsModule } from './modules/payments/index.ts';
 import { providerRoutes } from './modules/providers/index.ts';
 import type { Config } from './platform/config.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/database.ts';
@@ -11,6 +12,7 @@ import { configRoutes } from './platform/http/config.routes.ts';
 export interface Lataus {
   app: App;
   database: DatabaseHandle;
+  payments: ReturnType<typeof createPaymentsModule>;
   close(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export async function createLataus(
   try {
     await migrate(database);
     let seeded = config.SEED === 'none';
+    const payments = createPaymentsModule({ db: database.db, config });
     const app = await buildApp({
       logLevel: config.LOG_LEVEL,
       rateLimitMax: config.RATE_LIMIT_MAX,
@@ -33,7 +36,9 @@ export async function createLataus(
         configRoutes(config),
         networkRoutes({ db: database.db }),
         providerRoutes({ db: database.db, adminToken: config.adminToken }),
+        payments.routes,
       ],
+      rootModules: [payments.rootRoutes],
       ready: async () => {
         await database.db.selectFrom('parties').select('country_code').limit(1).execute();
         return seeded ? { ok: true } : { ok: false, detail: 'seeding the demo network' };
@@ -47,11 +52,14 @@ export async function createLataus(
       });
       seeded = true;
     }
+    payments.worker.start();
     return {
       app,
       database,
+      payments,
       async close() {
         await app.close();
+        await payments.worker.stop();
         await database.close();
       },
     };
