@@ -206,7 +206,7 @@ function ImportForm({
   };
 
   return (
-    <form className="card form" onSubmit={submit} data-testid="import-form">
+    <form className="card form" onSubmit={submit} data-testid="import-form" id="import-form">
       <h2>Import stations</h2>
       <p className="hint">
         CSV: one row per connector; rows with the same <code>id</code> form one location. JSON: an array of OCPI 2.2.1
@@ -401,7 +401,14 @@ export default function AdminProvidersPage() {
                       </td>
                       <td>
                         {!p.integrated && (
-                          <button type="button" className="btn btn-link" onClick={() => setTarget(key)}>
+                          <button
+                            type="button"
+                            className="btn btn-link"
+                            onClick={() => {
+                              setTarget(key);
+                              document.getElementById('import-form')?.scrollIntoView({ behavior: 'smooth' });
+                            }}
+                          >
                             Import…
                           </button>
                         )}

@@ -78,7 +78,7 @@ function todayWeekday(timeZone: string | null): number {
   }
 }
 
-function ConnectorRow({ c }: { c: ConnectorDetail }) {
+function ConnectorRow({ c, sameAsStation }: { c: ConnectorDetail; sameAsStation: boolean }) {
   return (
     <li className="connector" data-testid="connector">
       <div className="connector-head">
@@ -92,12 +92,12 @@ function ConnectorRow({ c }: { c: ConnectorDetail }) {
           </p>
         </div>
       </div>
-      <PriceLine price={c.price} />
+      <PriceLine price={c.price} notes={!sameAsStation} />
     </li>
   );
 }
 
-function EvseCard({ evse }: { evse: EvseDetail }) {
+function EvseCard({ evse, stationTariff }: { evse: EvseDetail; stationTariff: string | null }) {
   const tone = evseTone(evse.status);
   return (
     <li className="card evse" data-testid="evse" data-status={evse.status}>
@@ -116,7 +116,7 @@ function EvseCard({ evse }: { evse: EvseDetail }) {
       )}
       <ul className="connectors-list">
         {evse.connectors.map((c) => (
-          <ConnectorRow key={c.id} c={c} />
+          <ConnectorRow key={c.id} c={c} sameAsStation={!!c.price && c.price.tariff_id === stationTariff} />
         ))}
       </ul>
     </li>
@@ -205,7 +205,7 @@ function StationView({ s }: { s: LocationDetail }) {
         ) : (
           <ul className="evse-list">
             {s.evses.map((e) => (
-              <EvseCard key={e.uid} evse={e} />
+              <EvseCard key={e.uid} evse={e} stationTariff={s.price?.tariff_id ?? null} />
             ))}
           </ul>
         )}

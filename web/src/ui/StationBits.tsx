@@ -31,9 +31,18 @@ export function OpenPill({ open, twentyFourSeven }: { open: boolean; twentyFourS
   );
 }
 
-export function PriceLine({ price, compact = false }: { price: PriceSummary | null; compact?: boolean }) {
+export function PriceLine({
+  price,
+  compact = false,
+  notes = true,
+}: {
+  price: PriceSummary | null;
+  compact?: boolean;
+  /** false: leave out the "varies" note and alt text (shown once elsewhere on the page). */
+  notes?: boolean;
+}) {
   if (!price) return <p className="price-line muted">Price not published by the operator</p>;
-  const note = variesNote(price, compact);
+  const note = notes ? variesNote(price, compact) : null;
   return (
     <div className="price-block" data-testid="price">
       <p className="price-line">
@@ -46,7 +55,7 @@ export function PriceLine({ price, compact = false }: { price: PriceSummary | nu
       </p>
       <p className="price-vat">{formatVatRate(priceVat(price))}</p>
       {note && <p className="price-note">{note}</p>}
-      {price.alt_text && <p className="price-note">{price.alt_text}</p>}
+      {notes && price.alt_text && <p className="price-note">{price.alt_text}</p>}
     </div>
   );
 }
