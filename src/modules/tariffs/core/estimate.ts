@@ -79,7 +79,7 @@ export function estimateSession(req: EstimateRequest): EstimateOutcome {
 function estimate(req: EstimateRequest): Estimate {
   const policy = resolvePolicy(req.policy);
   if (!(req.energyKwh >= 0) || !(req.powerKw > 0)) {
-    throw new PricingFailure('INVALID_DATE_TIME', 'energyKwh must be >= 0 and powerKw > 0');
+    throw new PricingFailure('INVALID_INPUT', 'energyKwh must be >= 0 and powerKw > 0');
   }
   const t = compileTariff(req.tariff);
   const startMs = req.start.getTime();

@@ -172,6 +172,7 @@ export interface PriceResult {
 export type PricingErrorCode =
   | 'INVALID_TIME_ZONE'
   | 'INVALID_DATE_TIME'
+  | 'INVALID_INPUT'
   | 'NO_TARIFF'
   | 'UNKNOWN_TARIFF'
   | 'TARIFF_NOT_VALID'
