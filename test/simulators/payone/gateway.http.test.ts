@@ -204,6 +204,7 @@ describe('payment process and notifications', () => {
       'capture',
       'paid',
     ]);
+    await sim.state.idle();
     const queued = sim.state.notificationsFor(txid);
     expect(queued[0]!.attempts.map((a) => a.outcome)).toEqual(['rejected', 'rejected', 'TSOK']);
     expect(queued.every((n) => n.status === 'delivered')).toBe(true);
