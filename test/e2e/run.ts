@@ -55,6 +55,9 @@ async function main(): Promise<number> {
       ],
       viewport: { width: 1280, height: 800 },
       locale: 'en-GB',
+      // "Near me" finds the driver in central Paris.
+      geolocation: { latitude: 48.8566, longitude: 2.3522 },
+      permissions: ['geolocation'],
       timezoneId: 'Europe/Berlin',
     });
     // tsx compiles this file with esbuild's keepNames, so functions sent to page.evaluate may call __name().

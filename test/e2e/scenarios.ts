@@ -158,6 +158,27 @@ export const scenarios: Record<string, (ctx: Ctx) => Promise<void>> = {
     }
   },
 
+  async 'near me lists the closest stations first'(ctx) {
+    const page = await ctx.page(mobile);
+    await page.goto(`${ctx.baseUrl}/list`);
+    await page.getByTestId('station-card').first().waitFor();
+    const near = page.waitForResponse((r) => /\/api\/v1\/locations\?.*lat=/.test(r.url()));
+    await page.getByTestId('near-me').click();
+    await near;
+    await settled(page);
+    const count = await page.getByTestId('result-count').textContent();
+    assert.match(count ?? '', /within 50 km of you/);
+    const distances = await page.getByTestId('station-card').locator('.distance').allTextContents();
+    assert.ok(distances.length > 0, 'cards show a distance');
+    const metres = distances.map((d) => {
+      const n = Number(d.replace(/[^\d,.]/g, '').replace(',', '.'));
+      return d.includes('km') ? n * 1000 : n;
+    });
+    for (let i = 1; i < metres.length; i++) assert.ok(metres[i]! >= metres[i - 1]!, `sorted by distance: ${distances}`);
+    await ctx.shot(page, 'list-near-me-mobile');
+    await page.close();
+  },
+
   async 'station page shows prices incl. VAT and opening hours'(ctx) {
     const page = await ctx.page(mobile);
     // Find a priced station with opening hours through the public API, then open its page by deep link.
