@@ -219,6 +219,12 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
     const row = await repo.getPaymentRow(tx, paymentId);
     const card = row?.card as repo.PaymentCard | null;
     if (!row?.owner_ref || !card?.storeAs) return;
+    const hasCards = await tx
+      .selectFrom('stored_cards')
+      .select('id')
+      .where('owner_ref', '=', row.owner_ref)
+      .limit(1)
+      .executeTakeFirst();
     await tx
       .insertInto('stored_cards')
       .values({
@@ -228,6 +234,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
         masked_pan: card.storeAs.maskedPan,
         brand: card.storeAs.brand,
         expiry: card.storeAs.expiry,
+        is_default: !hasCards, // the first card becomes the default
       })
       .onConflict((oc) => oc.columns(['owner_ref', 'pseudocardpan']).doNothing())
       .execute();

@@ -6,7 +6,7 @@ import {
   type StartOptions,
   startPayoneSimulator,
 } from '../../../simulators/payone/server.ts';
-import { createPaymentsModule } from '../../../src/modules/payments/index.ts';
+import { createPaymentsModule, payoneProviderFromConfig } from '../../../src/modules/payments/index.ts';
 import type { PaymentsService } from '../../../src/modules/payments/payments.service.ts';
 import { type App, buildApp } from '../../../src/platform/http/app.ts';
 import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
@@ -63,6 +63,7 @@ export async function startHarness(
     hash?: 'md5' | 'sha2-384';
     wrapService?: (s: PaymentsService) => PaymentsService;
     startWorker?: boolean;
+    providerTimeoutMs?: number;
   } = {},
 ): Promise<Harness> {
   const t = await openTestDatabase();
@@ -78,7 +79,12 @@ export async function startHarness(
     ...opts.sim,
   });
   const config = { ...testConfig(sim.apiUrl, appPort), PAYONE_HASH: opts.hash ?? 'md5' };
-  const payments = createPaymentsModule({ db: t.db, config, worker: { pollMs: 20 } });
+  const payments = createPaymentsModule({
+    db: t.db,
+    config,
+    worker: { pollMs: 20 },
+    ...(opts.providerTimeoutMs ? { provider: payoneProviderFromConfig(config, opts.providerTimeoutMs) } : {}),
+  });
   const service = opts.wrapService ? opts.wrapService(payments.service) : payments.service;
   const { payoneNotificationRoutes, paymentsAdminRoutes } = await import(
     '../../../src/modules/payments/payments.routes.ts'
