@@ -24,7 +24,8 @@ input[aria-invalid=true]{border-color:#c62828}
 .row{display:flex;gap:.75rem}.row>div{flex:1}
 .error{color:#c62828;font-size:.9rem;margin:.25rem 0 0}
 button{width:100%;font-size:1.05rem;padding:.8rem;margin-top:1rem;border:0;border-radius:8px;background:#1556d6;color:#fff;cursor:pointer}
-button.secondary{background:#e3e7ee;color:#1d2433}
+button.secondary,a.secondary{background:#e3e7ee;color:#1d2433}
+a.button{display:block;text-align:center;text-decoration:none;font-size:1.05rem;padding:.8rem;margin-top:1rem;border-radius:8px}
 button.danger{background:#c62828}
 .note{font-size:.85rem;color:#5b6475}
 .badge{display:inline-block;font-size:.75rem;background:#ffe9a8;border-radius:4px;padding:.1rem .4rem}
@@ -85,7 +86,7 @@ ${fieldError('error-cvc', e.cvc)}</div>
 </div>
 <button type="submit" data-testid="submit">Check card</button>
 </form>
-${state.backurl ? `<form method="get" action="${escapeHtml(state.backurl)}"><button type="submit" class="secondary" data-testid="cancel">Cancel</button></form>` : ''}
+${state.backurl ? `<a class="button secondary" href="${escapeHtml(state.backurl)}" data-testid="cancel">Cancel</a>` : ''}
 <details data-testid="test-cards"><summary class="note">Test cards (any future expiry, any 3-digit CVC; Amex 4 digits)</summary>
 <table>${rows}</table></details>
 </div>`,
