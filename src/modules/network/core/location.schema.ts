@@ -185,15 +185,14 @@ export type DisplayText = z.infer<typeof DisplayTextSchema>;
 
 const LATITUDE = /^-?[0-9]{1,2}\.[0-9]{5,7}$/;
 const LONGITUDE = /^-?[0-9]{1,3}\.[0-9]{5,7}$/;
+// The spec says string(10)/string(11), but its own regex allows one more character ("-33.8688000"): the regex wins.
 export const GeoLocationSchema = z.looseObject({
   latitude: z
     .string()
-    .max(10, 'at most 10 characters')
     .regex(LATITUDE, 'must match -?[0-9]{1,2}\\.[0-9]{5,7} (a string, e.g. "51.047599")')
     .refine((s) => Math.abs(Number(s)) <= 90, 'must be between -90 and 90'),
   longitude: z
     .string()
-    .max(11, 'at most 11 characters')
     .regex(LONGITUDE, 'must match -?[0-9]{1,3}\\.[0-9]{5,7} (a string, e.g. "3.729944")')
     .refine((s) => Math.abs(Number(s)) <= 180, 'must be between -180 and 180'),
 });

@@ -1,0 +1,128 @@
+// The network repository on PGlite or PostgreSQL: one-transaction upserts, derived columns, status updates, seed.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deriveSearchColumns } from '../../../src/modules/network/core/search-columns.ts';
+import {
+  countNetwork,
+  generateDemoNetwork,
+  getLocation,
+  type Location,
+  seedDemoNetworkIfEmpty,
+  updateEvseStatus,
+  upsertLocation,
+} from '../../../src/modules/network/index.ts';
+import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
+import { FIXTURE_LOCATIONS, seedFixtureNetwork } from './fixtures.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await openTestDatabase();
+  await seedFixtureNetwork(db.db);
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+const L1 = FIXTURE_LOCATIONS[0] as Location;
+const key = { country_code: 'DE', party_id: 'AAA', id: 'L1' };
+
+async function searchColumns(k: typeof key, on = db) {
+  const r = await sql<
+    Record<string, unknown>
+  >`select evse_total, evse_available, evse_occupied, max_power_w, conn_standards,
+      conn_power_w, conn_available, always_open from locations
+    where country_code = ${k.country_code} and party_id = ${k.party_id} and id = ${k.id}`.execute(on.db);
+  return r.rows[0];
+}
+
+describe('upsertLocation', () => {
+  it('replaces the EVSEs and connectors of a location and stores the derived power', async () => {
+    const one = { ...structuredClone(L1), id: 'R1', evses: [structuredClone(L1.evses![0]!)] };
+    await upsertLocation(db.db, { ...structuredClone(L1), id: 'R1' }, one);
+    expect((await getLocation(db.db, { ...key, id: 'R1' }))?.evses).toHaveLength(2);
+    await upsertLocation(db.db, one, one);
+    expect(await getLocation(db.db, { ...key, id: 'R1' })).toEqual(one);
+    const rows = await db.db
+      .selectFrom('connectors')
+      .select(['evse_uid', 'power_w'])
+      .where('location_id', '=', 'R1')
+      .execute();
+    expect(rows).toEqual([{ evse_uid: 'L1-1', power_w: 22000 }]);
+    expect(await searchColumns({ ...key, id: 'R1' })).toMatchObject({
+      evse_total: 1,
+      evse_available: 1,
+      max_power_w: 22000,
+    });
+  });
+
+  it('refuses a location of another party, or of an unknown party, and writes nothing', async () => {
+    const before = await countNetwork(db.db);
+    expect(await upsertLocation(db.db, { ...L1, id: 'X1' }, { country_code: 'FR', party_id: 'BBB' })).toMatchObject({
+      ok: false,
+      code: 'OWNER_MISMATCH',
+    });
+    const stranger = { ...L1, id: 'X2', country_code: 'SE', party_id: 'ZZZ' };
+    expect(await upsertLocation(db.db, stranger, stranger)).toMatchObject({ ok: false, code: 'UNKNOWN_PARTY' });
+    expect(await countNetwork(db.db)).toEqual(before);
+  });
+});
+
+describe('updateEvseStatus', () => {
+  it('updates the EVSE, bumps last_updated and re-derives the search columns', async () => {
+    const r = await updateEvseStatus(db.db, { ...key, evse_uid: 'L1-1' }, 'CHARGING', '2026-11-27T10:00:00Z');
+    expect(r.ok).toBe(true);
+    const stored = await getLocation(db.db, key);
+    expect(stored?.evses?.[0]).toMatchObject({ status: 'CHARGING', last_updated: '2026-11-27T10:00:00Z' });
+    expect(stored?.last_updated).toBe('2026-11-27T10:00:00Z');
+    expect(await searchColumns(key)).toEqual(deriveSearchColumns(stored!));
+    expect(await searchColumns(key)).toMatchObject({ evse_available: 0, evse_occupied: 2 });
+    const evseRow = await db.db
+      .selectFrom('evses')
+      .select('status')
+      .where('location_id', '=', 'L1')
+      .where('uid', '=', 'L1-1')
+      .executeTakeFirst();
+    expect(evseRow?.status).toBe('CHARGING');
+    await updateEvseStatus(db.db, { ...key, evse_uid: 'L1-1' }, 'AVAILABLE', '2026-11-27T10:05:00Z');
+    expect(await searchColumns(key)).toMatchObject({ evse_available: 1 });
+  });
+
+  it('reports an unknown EVSE', async () => {
+    expect(
+      await updateEvseStatus(db.db, { ...key, evse_uid: 'NOPE' }, 'CHARGING', '2026-11-27T10:00:00Z'),
+    ).toMatchObject({
+      ok: false,
+      code: 'NOT_FOUND',
+    });
+  });
+});
+
+describe('seedDemoNetworkIfEmpty', () => {
+  it('seeds an empty database once, and every stored location reads back as generated', async () => {
+    const fresh = await openTestDatabase();
+    try {
+      const logs: string[] = [];
+      expect(await seedDemoNetworkIfEmpty(fresh.db, { locations: 300, seed: 7, log: (m) => logs.push(m) })).toBe(true);
+      const counts = await countNetwork(fresh.db);
+      const net = generateDemoNetwork({ locations: 300, seed: 7 });
+      const generated = [...net.batches(300)].flat();
+      expect(counts).toEqual({
+        parties: net.parties.length,
+        locations: 300,
+        evses: generated.reduce((n, l) => n + (l.evses?.length ?? 0), 0),
+        connectors: generated.reduce((n, l) => n + (l.evses ?? []).reduce((m, e) => m + e.connectors.length, 0), 0),
+        tariffs: net.tariffs.length,
+      });
+      for (const l of generated.filter((_, i) => i % 37 === 0)) {
+        expect(await getLocation(fresh.db, l)).toEqual(l);
+        expect(await searchColumns(l, fresh)).toEqual(deriveSearchColumns(l));
+      }
+      expect(logs.at(-1)).toMatch(/seeded demo network/);
+      // A second start does not seed again.
+      expect(await seedDemoNetworkIfEmpty(fresh.db, { locations: 300, seed: 8, log: () => {} })).toBe(false);
+      expect(await countNetwork(fresh.db)).toEqual(counts);
+    } finally {
+      await fresh.close();
+    }
+  });
+});

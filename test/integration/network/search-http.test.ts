@@ -1,0 +1,304 @@
+// Station search over HTTP (app.inject) on a small hand-made network, on PGlite or PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { networkRoutes } from '../../../src/modules/network/index.ts';
+import { type App, buildApp } from '../../../src/platform/http/app.ts';
+import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
+import { BERLIN, seedFixtureNetwork } from './fixtures.ts';
+
+const FRIDAY_11H = new Date('2026-11-27T10:00:00Z'); // 11:00 in Berlin
+const SATURDAY_11H = new Date('2026-11-28T10:00:00Z');
+const FRIDAY_23H30 = new Date('2026-11-27T22:30:00Z');
+
+let db: TestDatabase;
+let app: App;
+let clock = FRIDAY_11H;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  await seedFixtureNetwork(db.db);
+  app = await buildApp({
+    logLevel: 'silent',
+    modules: [networkRoutes({ db: db.db, now: () => clock })],
+    ready: async () => ({ ok: true }),
+  });
+});
+afterAll(async () => {
+  await app?.close();
+  await db?.close();
+});
+
+async function get(url: string) {
+  const res = await app.inject({ method: 'GET', url: `/api/v1${url}` });
+  return { status: res.statusCode, type: String(res.headers['content-type']), body: res.json() };
+}
+function haversineM(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const rad = Math.PI / 180;
+  const a =
+    Math.sin(((lat2 - lat1) * rad) / 2) ** 2 +
+    Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;
+  return 2 * 6371008.8 * Math.asin(Math.sqrt(a));
+}
+const ids = (body: { items: { id: string }[] }) => body.items.map((i) => i.id);
+const near = `lat=${BERLIN.lat}&lon=${BERLIN.lon}`;
+const BERLIN_BOX = 'bbox=13.3,52.4,13.6,52.7';
+
+describe('GET /api/v1/locations (nearby)', () => {
+  it('returns published, non-expired locations within the radius, nearest first, with exact distances', async () => {
+    const r = await get(`/locations?${near}&radius=5000`);
+    expect(r.status).toBe(200);
+    expect(ids(r.body)).toEqual(['L1', 'L3', 'L2']); // L5 unpublished, L6 only REMOVED EVSEs
+    expect(r.body.total).toBe(3);
+    const expected = [
+      [52.52, 13.405],
+      [52.54, 13.405],
+      [52.52, 13.45],
+    ].map(([lat, lon]) => haversineM(BERLIN.lat, BERLIN.lon, lat!, lon!));
+    r.body.items.forEach((i: { distance_m: number }, k: number) => expect(i.distance_m).toBeCloseTo(expected[k]!, 0));
+    expect((await get(`/locations?${near}&radius=20000`)).body.total).toBe(4);
+    expect((await get(`/locations?${near}&radius=2000`)).body.total).toBe(1);
+  });
+
+  it('defaults to 10 km and 50 results', async () => {
+    const r = await get(`/locations?${near}`);
+    expect([r.body.total, r.body.limit, r.body.offset]).toEqual([3, 50, 0]);
+  });
+
+  it('pages with limit and offset, keeping the total', async () => {
+    const p1 = await get(`/locations?${near}&radius=20000&limit=2`);
+    const p2 = await get(`/locations?${near}&radius=20000&limit=2&offset=2`);
+    const p3 = await get(`/locations?${near}&radius=20000&limit=2&offset=10`);
+    expect([ids(p1.body), ids(p2.body), ids(p3.body)]).toEqual([['L1', 'L3'], ['L2', 'L4'], []]);
+    expect([p1.body.total, p2.body.total, p3.body.total]).toEqual([4, 4, 4]);
+  });
+
+  it('summarises availability, connectors, opening and the price from the tariff engine', async () => {
+    const r = await get(`/locations?${near}&radius=100`);
+    expect(r.body.items[0]).toEqual({
+      id: 'L1',
+      country_code: 'DE',
+      party_id: 'AAA',
+      operator_name: 'Alpha Laden', // no operator in the object: the party's name
+      name: 'Alpha Mitte',
+      address: 'Alpha Mitte 1',
+      city: 'Berlin',
+      postal_code: '10115',
+      country: 'DEU',
+      coordinates: { latitude: 52.52, longitude: 13.405 },
+      time_zone: 'Europe/Berlin',
+      distance_m: 0,
+      availability: { total: 2, available: 1, charging: 1, blocked: 0, out_of_order: 0, unknown: 0 },
+      connectors: [{ standard: 'IEC_62196_T2', power_type: 'AC_3_PHASE', max_power_kw: 22, count: 2 }],
+      max_power_kw: 22,
+      open_now: true,
+      opening_hours: { twentyfourseven: true },
+      price: {
+        currency: 'EUR',
+        tariff_id: 'T-AC',
+        energy_per_kwh: { excl_vat: '0.3000', incl_vat: '0.3570', vat: '19' },
+        time_per_hour: null,
+        flat: null,
+        parking_per_hour: null,
+        min_price: null,
+        max_price: null,
+        varies: [],
+        alt_text: null,
+      },
+    });
+  });
+
+  it('evaluates time-of-day prices at the injected clock in the location time zone', async () => {
+    const day = await get(`/locations?${near}&standard=IEC_62196_T2_COMBO&radius=5000`);
+    expect(day.body.items[0].price.energy_per_kwh.excl_vat).toBe('0.5000');
+    expect(day.body.items[0].price.varies).toEqual(['TIME_OF_DAY']);
+    expect(day.body.items[0].price.alt_text).toBe('Cheaper at night.');
+    clock = FRIDAY_23H30;
+    const night = await get(`/locations?${near}&standard=IEC_62196_T2_COMBO&radius=5000`);
+    clock = FRIDAY_11H;
+    expect(night.body.items[0].price.energy_per_kwh.excl_vat).toBe('0.4000');
+  });
+});
+
+describe('GET /api/v1/locations (bbox and filters)', () => {
+  it('returns the locations in the box by name', async () => {
+    const r = await get(`/locations?${BERLIN_BOX}`);
+    expect(r.body.items.map((i: { name: string }) => i.name)).toEqual([
+      'Alpha Mitte',
+      'Alpha Ost',
+      'Beta Garage',
+      'Zeta Far',
+    ]);
+    expect(r.body.items.every((i: { distance_m: null }) => i.distance_m === null)).toBe(true);
+  });
+
+  it.each([
+    ['standard=IEC_62196_T2_COMBO', ['L2', 'L4']],
+    ['standard=CHADEMO', ['L4']],
+    ['standard=IEC_62196_T2,CHADEMO', ['L1', 'L3', 'L4']],
+    ['min_power_kw=100', ['L2']],
+    ['min_power_kw=22', ['L1', 'L2', 'L4']],
+    ['available=true', ['L1', 'L3', 'L4']],
+    ['available=false', ['L1', 'L2', 'L3', 'L4']],
+    ['standard=IEC_62196_T2_COMBO&available=true', ['L4']], // L2's only CCS is charging
+    ['standard=IEC_62196_T2_COMBO&min_power_kw=100&available=true', []],
+    ['party=FRBBB', ['L3']],
+    ['party=frbbb,DEAAA', ['L1', 'L2', 'L3', 'L4']],
+    ['q=garage', ['L3']],
+    ['q=beta%20operations', ['L3']], // operator name
+    ['q=alpha%20laden', ['L1', 'L2', 'L4']], // party name stands in for the operator
+    ['q=100%25', []], // % is literal text
+    ['open_now=true', ['L1', 'L2', 'L3', 'L4']],
+  ])('filters %s', async (filter, expected) => {
+    const r = await get(`/locations?${BERLIN_BOX}&${filter}`);
+    expect(r.status).toBe(200);
+    expect(ids(r.body).sort()).toEqual(expected);
+    expect(r.body.total).toBe(expected.length);
+  });
+
+  it('applies open_now in the location time zone, with totals and paging', async () => {
+    clock = SATURDAY_11H;
+    const r = await get(`/locations?${BERLIN_BOX}&open_now=true&limit=2&offset=1`);
+    const all = await get(`/locations?${BERLIN_BOX}`);
+    clock = FRIDAY_11H;
+    expect(r.body.total).toBe(3); // Beta Garage is closed on Saturdays
+    expect(ids(r.body)).toEqual(['L2', 'L4']);
+    expect(all.body.items.find((i: { id: string }) => i.id === 'L3').open_now).toBe(false);
+  });
+
+  it('searches the whole network without lat/lon or bbox', async () => {
+    const r = await get('/locations?limit=200');
+    expect(r.body.total).toBe(7); // all 9 but the unpublished L5 and the expired L6
+    expect(ids(r.body)).toContain('L9');
+  });
+});
+
+describe('GET /api/v1/locations/markers', () => {
+  it('returns GeoJSON points with availability and status', async () => {
+    const r = await get(`/locations/markers?${BERLIN_BOX}`);
+    expect(r.status).toBe(200);
+    expect(r.body.type).toBe('FeatureCollection');
+    expect(r.body.truncated).toBe(false);
+    const byId = Object.fromEntries(r.body.features.map((f: { properties: { id: string } }) => [f.properties.id, f]));
+    expect(Object.keys(byId).sort()).toEqual(['L1', 'L2', 'L3', 'L4']);
+    expect(byId.L1).toEqual({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [13.405, 52.52] },
+      properties: {
+        id: 'L1',
+        country_code: 'DE',
+        party_id: 'AAA',
+        name: 'Alpha Mitte',
+        available: 1,
+        total: 2,
+        max_power_kw: 22,
+        status: 'AVAILABLE',
+      },
+    });
+    expect(byId.L2.properties).toMatchObject({ available: 0, total: 1, max_power_kw: 150, status: 'OCCUPIED' });
+  });
+
+  it('covers the whole network without bbox, and applies the same filters', async () => {
+    const all = await get('/locations/markers');
+    const statuses = Object.fromEntries(
+      all.body.features.map((f: { properties: { id: string; status: string } }) => [
+        f.properties.id + f.properties.party_id,
+        f.properties.status,
+      ]),
+    );
+    expect(all.body.features).toHaveLength(7);
+    expect(statuses.L9AAA).toBe('UNAVAILABLE');
+    const fast = await get('/locations/markers?min_power_kw=50&standard=IEC_62196_T2_COMBO,CHADEMO&available=true');
+    expect(fast.body.features.map((f: { properties: { id: string } }) => f.properties.id)).toEqual(['L4']);
+    clock = SATURDAY_11H;
+    const open = await get(`/locations/markers?${BERLIN_BOX}&open_now=true`);
+    clock = FRIDAY_11H;
+    expect(open.body.features).toHaveLength(3);
+  });
+});
+
+describe('GET /api/v1/locations/:id', () => {
+  it('returns the detail with EVSEs, connectors and a price per connector', async () => {
+    const r = await get('/locations/L4');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      id: 'L4',
+      distance_m: null,
+      facilities: [],
+      parking_type: null,
+      directions: [],
+      operator: { name: 'Alpha Laden', website: null },
+    });
+    expect(r.body.evses).toHaveLength(1);
+    expect(r.body.evses[0]).toMatchObject({
+      uid: 'L4-1',
+      evse_id: 'DE*AAA*EL4-1',
+      status: 'AVAILABLE',
+      capabilities: [],
+    });
+    expect(
+      r.body.evses[0].connectors.map((c: { standard: string; max_power_kw: number }) => [c.standard, c.max_power_kw]),
+    ).toEqual([
+      ['IEC_62196_T2_COMBO', 50],
+      ['CHADEMO', 50],
+    ]);
+    expect(r.body.evses[0].connectors[0].price.tariff_id).toBe('T-DC');
+    const garage = await get('/locations/L3');
+    expect(garage.body.operator).toEqual({ name: 'Beta Operations', website: 'https://beta.example' });
+    expect(garage.body.price).toMatchObject({
+      tariff_id: 'T-AC',
+      flat: { excl_vat: '1.0000', incl_vat: '1.2000', vat: '20' },
+    });
+  });
+
+  it('answers 409 with the parties when two operators use the id, and resolves it with the party', async () => {
+    const r = await get('/locations/DUP1');
+    expect(r.status).toBe(409);
+    expect(r.type).toContain('application/problem+json');
+    expect(r.body).toMatchObject({
+      code: 'CONFLICT',
+      parties: [
+        { country_code: 'DE', party_id: 'AAA' },
+        { country_code: 'NL', party_id: 'CCC' },
+      ],
+    });
+    const one = await get('/locations/DUP1?country_code=nl&party_id=CCC');
+    expect(one.status).toBe(200);
+    expect([one.body.name, one.body.price]).toEqual(['Gamma Amsterdam', null]); // no tariff on its connector
+  });
+
+  it('answers 404 problems for unknown and unpublished locations', async () => {
+    for (const id of ['NOPE', 'L5']) {
+      const r = await get(`/locations/${id}`);
+      expect(r.status).toBe(404);
+      expect(r.type).toContain('application/problem+json');
+      expect(r.body.code).toBe('NOT_FOUND');
+    }
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['/locations?bbox=1,2,3', 'bbox'],
+    ['/locations?bbox=a,b,c,d', 'bbox'],
+    ['/locations/markers?bbox=14,52,13,53', 'bbox'],
+    ['/locations/markers?bbox=0,95,1,96', 'bbox'],
+    ['/locations?lat=95&lon=13', 'lat'],
+    ['/locations?lat=52', 'lon'],
+    ['/locations?lat=52&lon=13&bbox=1,2,3,4', 'bbox'],
+    ['/locations?standard=TYPE2', 'standard.0'],
+    ['/locations/markers?standard=IEC_62196_T2,FOO', 'standard.1'],
+    ['/locations?limit=0', 'limit'],
+    ['/locations?limit=999', 'limit'],
+    ['/locations?lat=52&lon=13&radius=-5', 'radius'],
+    ['/locations?lat=52&lon=13&radius=200001', 'radius'],
+    ['/locations?offset=-1', 'offset'],
+    ['/locations?available=yes', 'available'],
+    ['/locations?party=DE', 'party.0'],
+    ['/locations?min_power_kw=fast', 'min_power_kw'],
+  ])('%s → 400 VALIDATION_FAILED at %s', async (url, path) => {
+    const r = await get(url);
+    expect(r.status).toBe(400);
+    expect(r.type).toContain('application/problem+json');
+    expect(r.body.code).toBe('VALIDATION_FAILED');
+    expect(r.body.errors.map((e: { path: string }) => e.path)).toContain(path);
+  });
+});
