@@ -12,6 +12,7 @@ import {
 } from '../../../simulators/payone/core/keys.ts';
 import { createLedger, type Ledger } from '../../../simulators/payone/core/ledger.ts';
 import { formatMajor } from '../../../simulators/payone/core/money.ts';
+import { notificationFields } from '../../../simulators/payone/core/notification.ts';
 import { createQueue, dueNotifications, enqueue, recordAttempt } from '../../../simulators/payone/core/queue.ts';
 import {
   decodeForm,
@@ -308,6 +309,33 @@ describe('gateway', () => {
       preauth(ledger, { pseudocardpan: '9410010000000403220', customer_is_present: 'no', recurrence: 'recurring' }).map
         .status,
     ).toBe('APPROVED');
+  });
+});
+
+describe('notification fields', () => {
+  it('follow the logged real notification body field for field (notify_version 7.4)', () => {
+    const logged = fixture(
+      'commercetools+commercetools-payone-integration/derived/notification_appointed_cc_logged.txt',
+    ).trim();
+    const loggedNames = logged.split('&').map((pair) => pair.split('=')[0]);
+    const ledger = createLedger({ txid: 300000000, userid: 80000000 });
+    const txid = preauth(ledger, { amount: '200000', lastname: 'Test Buyer' }).map.txid!;
+    const fields = notificationFields(
+      ledger.processes.get(txid)!,
+      { txaction: 'appointed', sequencenumber: 0, transactionStatus: 'completed' },
+      'lataus-sim-portal-key',
+      '7.4',
+    );
+    expect(fields.map(([name]) => name)).toEqual(loggedNames);
+    const ours = Object.fromEntries(fields);
+    const theirs = Object.fromEntries(logged.split('&').map((pair) => pair.split('=') as [string, string]));
+    for (const name of ['txaction', 'clearingtype', 'notify_version', 'mode', 'price', 'sequencenumber', 'country']) {
+      expect(ours[name], name).toBe(theirs[name]);
+    }
+    expect(ours.balance).toBe('0.00');
+    expect(ours.receivable).toBe('0.00');
+    expect(ours.transaction_status).toBe('completed');
+    expect(encodeNotificationBody(fields)).toContain('&lastname=Test+Buyer&');
   });
 });
 
