@@ -53,7 +53,9 @@ describe('GET /api/v1/locations (nearby)', () => {
       [52.54, 13.405],
       [52.52, 13.45],
     ].map(([lat, lon]) => haversineM(BERLIN.lat, BERLIN.lon, lat!, lon!));
-    r.body.items.forEach((i: { distance_m: number }, k: number) => expect(i.distance_m).toBeCloseTo(expected[k]!, 0));
+    r.body.items.forEach((i: { distance_m: number }, k: number) => {
+      expect(i.distance_m).toBeCloseTo(expected[k]!, 0);
+    });
     expect((await get(`/locations?${near}&radius=20000`)).body.total).toBe(4);
     expect((await get(`/locations?${near}&radius=2000`)).body.total).toBe(1);
   });
@@ -199,7 +201,7 @@ describe('GET /api/v1/locations/markers', () => {
   it('covers the whole network without bbox, and applies the same filters', async () => {
     const all = await get('/locations/markers');
     const statuses = Object.fromEntries(
-      all.body.features.map((f: { properties: { id: string; status: string } }) => [
+      all.body.features.map((f: { properties: { id: string; party_id: string; status: string } }) => [
         f.properties.id + f.properties.party_id,
         f.properties.status,
       ]),
