@@ -81,7 +81,7 @@ describe(`stored cards (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
     if (!mit.ok) return;
     const detail = await h.service.getPayment(mit.value.id);
     const request = detail.ok ? detail.value.timeline.find((e) => e.type === 'request') : undefined;
-    expect((request?.data as { params: Record<string, string> }).params).toMatchObject({
+    expect((request?.data as { params: Record<string, string> } | undefined)?.params).toMatchObject({
       recurrence: 'recurring',
       customer_is_present: 'no',
       pseudocardpan: '***************0004',
