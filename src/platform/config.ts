@@ -41,7 +41,7 @@ const schema = z.object({
   PAYONE_AID: z.string().regex(/^\d+$/, 'must be digits').default('10001'),
   PAYONE_KEY: z.string().min(1).default('lataus-sim-portal-key'),
   PAYONE_MODE: z.enum(['test', 'live']).default('test'),
-  /** How the request `key` is formed: md5 of the portal key, or HMAC-SHA384 ("sha2-384"). */
+  /** How the request `key` is formed from the portal key: md5, or sha384 ("sha2-384"), per the PAYONE digest. */
   PAYONE_HASH: z.enum(['md5', 'sha2-384']).default('md5'),
   /** Optional comma-separated IPv4 CIDRs allowed to send TransactionStatus notifications. */
   PAYONE_NOTIFY_IPS: z.string().optional(),

@@ -1,12 +1,11 @@
 // Browser tests: `npm run e2e`. Uses BASE_URL when set; otherwise builds the web app, starts the server on a free
 // port with a fresh DATA_DIR (it seeds the demo network), runs every scenario in Debian's chromium and stops it.
-// E2E_MOCK=1 runs against test/e2e/mock-api.ts instead of the server. E2E_ONLY=<text> runs matching scenarios.
+// E2E_ONLY=<text> runs matching scenarios.
 // Screenshots go to test-results/e2e/.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { startMockApi } from './mock-api.ts';
 import { type Ctx, scenarios } from './scenarios.ts';
 import { buildWeb, type StartedServer, startServer } from './server.ts';
 
@@ -25,15 +24,9 @@ async function main(): Promise<number> {
       const started = Date.now();
       const staticRoot = await buildWeb();
       cleanups.push(() => rm(staticRoot, { recursive: true, force: true }));
-      if (process.env.E2E_MOCK === '1') {
-        const mock = await startMockApi(staticRoot);
-        cleanups.push(mock.close);
-        baseUrl = mock.baseUrl;
-      } else {
-        server = await startServer(staticRoot);
-        cleanups.push(server.stop);
-        baseUrl = server.baseUrl;
-      }
+      server = await startServer(staticRoot);
+      cleanups.push(server.stop);
+      baseUrl = server.baseUrl;
       console.log(`e2e: ${baseUrl} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     } else {
       console.log(`e2e: using BASE_URL ${baseUrl}`);
