@@ -1,0 +1,62 @@
+// CLI entry: npm run sim:cpo -- --help
+import { parseSimulatorArgs, USAGE } from './core/config.ts';
+import { startCpoSimulator } from './server.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  let options: ReturnType<typeof parseSimulatorArgs>;
+  try {
+    options = parseSimulatorArgs(process.argv.slice(2), process.env);
+  } catch (error) {
+    console.error(`cpo-sim: ${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (options === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  // Registration is retried below (the eMSP may start after us), so the server starts without it.
+  const { emspVersionsUrl, emspTokenA } = options;
+  const sim = await startCpoSimulator({ ...options, emspVersionsUrl: null, emspTokenA: null });
+  const s = sim.sim;
+  console.log(
+    `cpo-sim: ${options.countryCode}/${options.partyId} listening on ${sim.url} (state ${sim.url}/__sim/state)`,
+  );
+  console.log(
+    `cpo-sim: ${s.locations.size} locations, ${s.tariffs.size} tariffs; speed ×${options.speed}; status changes ${options.statusRate}/s; push ${options.push ? 'on' : 'off'}`,
+  );
+  console.log(`cpo-sim: versions URL ${sim.versionsUrl}`);
+  console.log(`cpo-sim: token A      ${sim.tokenA}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`cpo-sim: ${signal}, stopping`);
+    sim.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  if (emspVersionsUrl && emspTokenA) {
+    for (let attempt = 1; attempt <= 20 && !stopping; attempt++) {
+      const r = await sim.registerWith(emspVersionsUrl, emspTokenA);
+      if (r.ok) {
+        console.log(`cpo-sim: registered with ${emspVersionsUrl}; pushing locations and tariffs`);
+        break;
+      }
+      console.log(`cpo-sim: registration attempt ${attempt} failed: ${r.message}`);
+      if (r.message.startsWith('already registered')) break;
+      await sleep(3000);
+    }
+  }
+}
+
+await main();
