@@ -1,0 +1,73 @@
+// What the roaming services share: the database, our OCPI settings, the HTTP client and the partner-token cache.
+import { hashToken, tokenCandidates } from '../../ocpi/core/auth.ts';
+import { OcpiError, OcpiStatus } from '../../ocpi/core/envelope.ts';
+import type { FetchLike } from './ocpi-client.ts';
+import { findPartnerByTokenHash, type PartnerAuth } from './partners.repository.ts';
+import type { Db } from './roaming.tables.ts';
+import type { RoamingSettings } from './settings.ts';
+
+/**
+ * Token → partner lookups for every OCPI request, cached briefly (the hot path: EVSE status pushes). Changes made
+ * by this process invalidate it at once; other processes see them within TTL_MS.
+ */
+export class PartnerAuthCache {
+  static readonly TTL_MS = 2000;
+  private readonly entries = new Map<string, { value: PartnerAuth | null; at: number }>();
+  constructor(private readonly db: Db) {}
+  async get(hash: string): Promise<PartnerAuth | null> {
+    const hit = this.entries.get(hash);
+    const now = Date.now();
+    if (hit && now - hit.at < PartnerAuthCache.TTL_MS) return hit.value;
+    const value = await findPartnerByTokenHash(this.db, hash);
+    if (this.entries.size > 10_000) this.entries.clear();
+    this.entries.set(hash, { value, at: now });
+    return value;
+  }
+  invalidate(): void {
+    this.entries.clear();
+  }
+}
+
+export interface RoamingContext {
+  db: Db;
+  settings: RoamingSettings;
+  fetch: FetchLike;
+  auth: PartnerAuthCache;
+}
+
+export function createRoamingContext(db: Db, settings: RoamingSettings, fetchImpl: FetchLike = fetch): RoamingContext {
+  return { db, settings, fetch: fetchImpl, auth: new PartnerAuthCache(db) };
+}
+
+export interface Authenticated extends PartnerAuth {
+  /** The token as presented (decoded), e.g. to return in GET credentials. */
+  token: string;
+}
+
+/**
+ * Authenticates an OCPI request by its Authorization header (digest §2.5): unknown or missing → HTTP 401;
+ * token A outside versions/credentials → HTTP 401; a suspended partner on a functional module → HTTP 403.
+ */
+export async function authenticate(
+  ctx: RoamingContext,
+  header: string | undefined,
+  module: string,
+): Promise<Authenticated> {
+  const candidates = tokenCandidates(header);
+  if (!candidates) {
+    throw new OcpiError(OcpiStatus.CLIENT_ERROR, 'Authorization header "Token <base64 token>" is required', 401);
+  }
+  for (const token of candidates) {
+    const auth = await ctx.auth.get(hashToken(token));
+    if (!auth) continue;
+    const setup = module === 'versions' || module === 'credentials';
+    if (auth.kind === 'A' && !setup) {
+      throw new OcpiError(OcpiStatus.CLIENT_ERROR, 'Token A may only be used for versions and credentials', 401);
+    }
+    if (auth.partner.status === 'SUSPENDED' && !setup) {
+      throw new OcpiError(OcpiStatus.CLIENT_ERROR, 'This connection is suspended by the eMSP', 403);
+    }
+    return { ...auth, token };
+  }
+  throw new OcpiError(OcpiStatus.CLIENT_ERROR, 'Unknown credentials token', 401);
+}

@@ -1,0 +1,207 @@
+// Our tokens (virtual cards and RFID cards) as OCPI Tokens: we own them (Tokens Sender). CPOs pull the list,
+// ask for real-time authorization, and get every change pushed (outbox ocpi_token_pushes + worker).
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { OcpiError, OcpiStatus } from '../../ocpi/core/envelope.ts';
+import type { PageQuery } from '../../ocpi/core/pagination.ts';
+import type { RoamingContext } from './context.ts';
+import { endpointUrl } from './core/endpoints.ts';
+import { type LocationReferences, parseToken, type Token, type TokenType } from './core/ocpi-objects.schema.ts';
+import { dataOf, ocpiCall } from './ocpi-client.ts';
+import { getPartner, logPartnerEvent } from './partners.repository.ts';
+import { type Db, rdb } from './roaming.tables.ts';
+
+export type TokenInput = Omit<Token, 'country_code' | 'party_id' | 'last_updated'> & { last_updated?: string };
+
+/** Creates or changes one of our tokens and queues a push of it to every connected CPO. */
+export async function saveToken(ctx: RoamingContext, input: TokenInput): Promise<Token> {
+  const candidate = {
+    ...input,
+    country_code: ctx.settings.countryCode,
+    party_id: ctx.settings.partyId,
+    last_updated: input.last_updated ?? new Date().toISOString(),
+  };
+  const p = parseToken(candidate);
+  if (!p.ok) throw new Error(`Invalid token: ${p.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+  const token = p.value;
+  await ctx.db.transaction().execute(async (trx) => {
+    const row = {
+      country_code: token.country_code,
+      party_id: token.party_id,
+      uid: token.uid,
+      type: token.type,
+      contract_id: token.contract_id,
+      valid: token.valid,
+      whitelist: token.whitelist,
+      object: JSON.stringify(token),
+      last_updated: new Date(token.last_updated),
+    };
+    await rdb(trx)
+      .insertInto('ocpi_tokens')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['country_code', 'party_id', 'uid', 'type']).doUpdateSet({
+          contract_id: row.contract_id,
+          valid: row.valid,
+          whitelist: row.whitelist,
+          object: row.object,
+          last_updated: row.last_updated,
+        }),
+      )
+      .execute();
+    await enqueueTokenPush(trx, token.uid, token.type);
+  });
+  return token;
+}
+
+/** One pending push per partner and token (a newer change folds into the pending one). */
+async function enqueueTokenPush(db: Db, uid: string, type: string, partnerId?: string): Promise<void> {
+  await sql`
+    insert into ocpi_token_pushes (partner_id, uid, type)
+    select p.id, ${uid}, ${type} from ocpi_partners p
+    where p.status = 'REGISTERED' and (${partnerId ?? null}::uuid is null or p.id = ${partnerId ?? null}::uuid)
+      and exists (select 1 from jsonb_array_elements(p.endpoints) e
+                  where e->>'identifier' = 'tokens' and e->>'role' = 'RECEIVER')
+    on conflict (partner_id, uid, type) where status = 'PENDING'
+    do update set next_run_at = now(), attempts = 0, updated_at = now()`.execute(db);
+}
+
+export async function getToken(db: Db, country_code: string, party_id: string, uid: string, type: string) {
+  const r = await rdb(db)
+    .selectFrom('ocpi_tokens')
+    .select('object')
+    .where('country_code', '=', country_code)
+    .where('party_id', '=', party_id)
+    .where('uid', '=', uid)
+    .where('type', '=', type)
+    .executeTakeFirst();
+  return r ? (r.object as Token) : null;
+}
+
+/** GET tokens list (Sender): ordered by last_updated, filtered by date_from (incl.) / date_to (excl.). */
+export async function listTokens(ctx: RoamingContext, q: PageQuery): Promise<{ total: number; tokens: Token[] }> {
+  let base = rdb(ctx.db)
+    .selectFrom('ocpi_tokens')
+    .where('country_code', '=', ctx.settings.countryCode)
+    .where('party_id', '=', ctx.settings.partyId);
+  if (q.date_from)
+    base = base.where('last_updated', '>=', new Date(q.date_from.endsWith('Z') ? q.date_from : `${q.date_from}Z`));
+  if (q.date_to)
+    base = base.where('last_updated', '<', new Date(q.date_to.endsWith('Z') ? q.date_to : `${q.date_to}Z`));
+  const [count, rows] = await Promise.all([
+    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirst(),
+    base
+      .select('object')
+      .orderBy('last_updated')
+      .orderBy('uid')
+      .orderBy('type')
+      .offset(q.offset)
+      .limit(q.limit)
+      .execute(),
+  ]);
+  return { total: Number(count?.n ?? 0), tokens: rows.map((r) => r.object as Token) };
+}
+
+export interface AuthorizationInfo {
+  allowed: 'ALLOWED' | 'BLOCKED' | 'EXPIRED' | 'NO_CREDIT' | 'NOT_ALLOWED';
+  token: Token;
+  location?: LocationReferences;
+  authorization_reference: string;
+  info?: { language: string; text: string };
+}
+
+/**
+ * Real-time authorization (POST tokens/{uid}/authorize[?type=]): unknown token → HTTP 404 with OCPI 2004.
+ * A valid token is ALLOWED (we don't second-guess EVSE status or opening hours, whose data may be stale).
+ */
+export async function authorizeToken(
+  ctx: RoamingContext,
+  uid: string,
+  type: TokenType,
+  location: LocationReferences | undefined,
+): Promise<AuthorizationInfo> {
+  const token = await getToken(ctx.db, ctx.settings.countryCode, ctx.settings.partyId, uid, type);
+  if (!token) throw new OcpiError(OcpiStatus.UNKNOWN_TOKEN, `Unknown token ${uid} (${type})`, 404);
+  const info: AuthorizationInfo = {
+    allowed: token.valid ? 'ALLOWED' : 'BLOCKED',
+    token,
+    authorization_reference: randomUUID().replaceAll('-', '').slice(0, 32),
+  };
+  if (location) info.location = location;
+  if (!token.valid) info.info = { language: 'en', text: 'This card is blocked' };
+  return info;
+}
+
+/** Runs due token pushes (FOR UPDATE SKIP LOCKED + lease); returns how many were attempted. */
+export async function runTokenPushes(ctx: RoamingContext, limit = 20): Promise<number> {
+  const jobs = await ctx.db.transaction().execute(async (trx) => {
+    const r = await sql<{ id: string; partner_id: string; uid: string; type: string; attempts: number }>`
+      select id, partner_id, uid, type, attempts from ocpi_token_pushes
+      where status = 'PENDING' and next_run_at <= now() and (locked_until is null or locked_until < now())
+      order by next_run_at limit ${limit} for update skip locked`.execute(trx);
+    if (r.rows.length)
+      await sql`update ocpi_token_pushes set locked_until = now() + interval '2 minutes'
+                where id = any(${r.rows.map((x) => x.id)}::bigint[])`.execute(trx);
+    return r.rows;
+  });
+  for (const job of jobs) {
+    try {
+      const partner = await getPartner(ctx.db, job.partner_id);
+      const url = partner ? endpointUrl(partner, 'tokens', 'RECEIVER') : null;
+      if (partner?.status !== 'REGISTERED' || !url || !partner.outgoing_token) {
+        await finishPush(ctx.db, job.id, 'FAILED', 'partner not registered or without a tokens Receiver');
+        continue;
+      }
+      const token = await getToken(ctx.db, ctx.settings.countryCode, ctx.settings.partyId, job.uid, job.type);
+      if (!token) {
+        await finishPush(ctx.db, job.id, 'FAILED', 'token no longer exists');
+        continue;
+      }
+      const to = partner.roles.find((r) => r.role === 'CPO') ?? partner.roles[0];
+      const reply = await ocpiCall(
+        {
+          method: 'PUT',
+          url: `${url}/${token.country_code}/${token.party_id}/${encodeURIComponent(token.uid)}?type=${token.type}`,
+          token: partner.outgoing_token,
+          encoding: partner.outgoing_token_encoding,
+          body: token,
+          from: { country_code: ctx.settings.countryCode, party_id: ctx.settings.partyId },
+          ...(to ? { to: { country_code: to.country_code, party_id: to.party_id } } : {}),
+          timeoutMs: ctx.settings.httpTimeoutMs,
+        },
+        ctx.fetch,
+      );
+      dataOf(reply, 'PUT token');
+      await finishPush(ctx.db, job.id, 'DONE', null);
+    } catch (e) {
+      const attempts = job.attempts + 1;
+      const message = (e as Error).message;
+      if (attempts >= 8) {
+        await finishPush(ctx.db, job.id, 'FAILED', message);
+        await logPartnerEvent(ctx.db, job.partner_id, 'error', 'token_push', `token ${job.uid}: ${message}`);
+      } else {
+        // Exponential backoff: 10 s, 20 s, 40 s … ~21 min.
+        await sql`update ocpi_token_pushes set attempts = ${attempts}, last_error = ${message}, locked_until = null,
+                  next_run_at = now() + make_interval(secs => ${10 * 2 ** (attempts - 1)}), updated_at = now()
+                  where id = ${job.id}`.execute(ctx.db);
+      }
+    }
+  }
+  return jobs.length;
+}
+
+async function finishPush(db: Db, id: string, status: 'DONE' | 'FAILED', error: string | null): Promise<void> {
+  await sql`update ocpi_token_pushes set status = ${status}, last_error = ${error}, locked_until = null, updated_at = now()
+            where id = ${id}`.execute(db);
+}
+
+/** Queues pushes of all our tokens to one partner (after it registers). */
+export async function queueAllTokens(ctx: RoamingContext, partnerId: string): Promise<void> {
+  const rows = await rdb(ctx.db)
+    .selectFrom('ocpi_tokens')
+    .select(['uid', 'type'])
+    .where('country_code', '=', ctx.settings.countryCode)
+    .where('party_id', '=', ctx.settings.partyId)
+    .execute();
+  for (const r of rows) await enqueueTokenPush(ctx.db, r.uid, r.type, partnerId);
+}
