@@ -36,6 +36,12 @@ async function connected(opts: Parameters<typeof startCpoSimulator>[0] = {}) {
   return { sim, emsp };
 }
 
+/** The eMSP's copy of an EVSE status. */
+function evseStatus(e: FakeEmsp | null, locationId: string, evseUid: string): string | undefined {
+  const evses = (e?.locations.get(`DE/SIM/${locationId}`)?.evses ?? []) as { uid: string; status: string }[];
+  return evses.find((x) => x.uid === evseUid)?.status;
+}
+
 /** An AVAILABLE EVSE of the simulator, AC or DC. */
 function availableEvse(s: RunningCpoSimulator, dc: boolean) {
   for (const l of s.sim.locations.values()) {
@@ -81,12 +87,7 @@ describe('commands', () => {
         contract_id: 'NL-EMP-C00000001',
       },
     });
-    await emsp.waitFor(() => {
-      const evse = (emsp?.locations.get(`DE/SIM/${l.id}`)?.evses as { uid: string; status: string }[]).find(
-        (x) => x.uid === e.uid,
-      );
-      return evse?.status === 'CHARGING';
-    });
+    await emsp.waitFor(() => evseStatus(emsp, l.id, e.uid) === 'CHARGING');
     // ~30 simulated minutes of charging: several PATCHes with growing kWh.
     await emsp.waitFor(() => ((emsp?.sessions.get(sessionKey)?.kwh as number) ?? 0) > 4, 5000);
     const patches = emsp.received.filter((r) => r.method === 'PATCH' && r.url.includes('/sessions/'));
@@ -128,12 +129,7 @@ describe('commands', () => {
       cdr_location: { id: l.id, evse_uid: e.uid, connector_id: '1', evse_id: e.evse_id },
     });
     // EVSE back to AVAILABLE; the eMSP's Location header is kept.
-    await emsp.waitFor(() => {
-      const evse = (emsp?.locations.get(`DE/SIM/${l.id}`)?.evses as { uid: string; status: string }[]).find(
-        (x) => x.uid === e.uid,
-      );
-      return evse?.status === 'AVAILABLE';
-    });
+    await emsp.waitFor(() => evseStatus(emsp, l.id, e.uid) === 'AVAILABLE');
     const state = sim.state() as { cdrs_sent: number; cdrs: { emsp_location: string }[] };
     expect(state.cdrs_sent).toBe(1);
     expect(state.cdrs[0]?.emsp_location).toBe(`${emsp.url}/ocpi/2.2.1/cdrs/CDR-${id}`);
