@@ -526,7 +526,10 @@ function haversine(lat: number, lon: number): RawBuilder<number> {
     + cos(radians(${lat}::float8)) * cos(radians(l.latitude)) * power(sin(radians(l.longitude - ${lon}::float8) / 2), 2)))))`;
 }
 
-/** WHERE conditions on `locations l` (and `parties p` for the operator name). Only published, not expired. */
+/** The operator's name falls back to the party's (OCPI §4.2); a subquery, so no join for every candidate row. */
+const PARTY_NAME = sql`(select p.name from parties p where p.country_code = l.country_code and p.party_id = l.party_id)`;
+
+/** WHERE conditions on `locations l`. Only published, not expired. */
 function searchConditions(f: SearchFilter): RawBuilder<unknown> {
   const conds: RawBuilder<unknown>[] = [sql`l.publish`, sql`l.evse_total > 0`];
   const box = f.bbox ?? (f.near ? radiusBox(f.near.lat, f.near.lon, f.near.radius_m) : undefined);
@@ -553,7 +556,7 @@ function searchConditions(f: SearchFilter): RawBuilder<unknown> {
   if (f.q) {
     const pattern = `%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     conds.push(sql`(l.name ilike ${pattern} or l.address ilike ${pattern} or l.city ilike ${pattern}
-      or l.postal_code ilike ${pattern} or l.id ilike ${pattern} or coalesce(l.operator_name, p.name) ilike ${pattern})`);
+      or l.postal_code ilike ${pattern} or l.id ilike ${pattern} or coalesce(l.operator_name, ${PARTY_NAME}) ilike ${pattern})`);
   }
   if (f.parties?.length) {
     conds.push(
@@ -568,7 +571,7 @@ function searchConditions(f: SearchFilter): RawBuilder<unknown> {
   return sql.join(conds, sql` and `);
 }
 
-const SEARCH_COLUMNS = sql`l.country_code, l.party_id, l.id, coalesce(l.operator_name, p.name) as operator_name, l.name,
+const SEARCH_COLUMNS = sql`l.country_code, l.party_id, l.id, l.operator_name, l.name,
   l.address, l.city, l.postal_code, l.country, l.latitude, l.longitude, l.time_zone, l.opening_hours, l.always_open,
   l.evse_total, l.evse_available, l.evse_occupied, l.max_power_w`;
 
@@ -586,21 +589,29 @@ export async function searchLocations(
   const order = near ? sql`distance_m, country_code, party_id, id` : sql`name nulls last, country_code, party_id, id`;
   const paging = page === 'all' ? sql`` : sql`limit ${page.limit}::int offset ${page.offset}::int`;
   const inRadius = near ? sql`where distance_m <= ${near.radius_m}::float8` : sql``;
+  // The party name (operator fallback) is looked up for the page only, after sorting and paging.
   const result = await sql<SearchRow & { total: string }>`
-    select s.*, count(*) over () as total from (
-      select ${SEARCH_COLUMNS}, ${distance} as distance_m
-      from locations l join parties p on p.country_code = l.country_code and p.party_id = l.party_id
-      where ${searchConditions(f)}
-    ) s ${inRadius}
-    order by ${order} ${paging}`.execute(db);
+    select page.country_code, page.party_id, page.id,
+      coalesce(page.operator_name, (select p.name from parties p
+        where p.country_code = page.country_code and p.party_id = page.party_id)) as operator_name,
+      page.name, page.address, page.city, page.postal_code, page.country, page.latitude, page.longitude,
+      page.time_zone, page.opening_hours, page.always_open, page.evse_total, page.evse_available,
+      page.evse_occupied, page.max_power_w, page.distance_m, page.total
+    from (
+      select s.*, count(*) over () as total from (
+        select ${SEARCH_COLUMNS}, ${distance} as distance_m
+        from locations l
+        where ${searchConditions(f)}
+      ) s ${inRadius}
+      order by ${order} ${paging}
+    ) page
+    order by ${order}`.execute(db);
   const rows = result.rows;
   let total = Number(rows[0]?.total ?? 0);
   if (rows.length === 0 && page !== 'all' && page.offset > 0) {
     // Past the end: the window count is not there, count separately.
     const c = await sql<{ n: string }>`select count(*) as n from (
-        select ${distance} as distance_m from locations l
-        join parties p on p.country_code = l.country_code and p.party_id = l.party_id
-        where ${searchConditions(f)}) s ${inRadius}`.execute(db);
+        select ${distance} as distance_m from locations l where ${searchConditions(f)}) s ${inRadius}`.execute(db);
     total = Number(c.rows[0]?.n ?? 0);
   }
   for (const r of rows) delete (r as Partial<typeof r>).total;
@@ -625,12 +636,11 @@ export interface MarkerRow {
 
 /** Map markers: one row per matching location with its precomputed figures, at most `limit`. */
 export async function markerRows(db: Db, f: SearchFilter, limit: number | null): Promise<MarkerRow[]> {
-  const join = f.q ? sql`join parties p on p.country_code = l.country_code and p.party_id = l.party_id` : sql``;
   const result = await sql<MarkerRow>`
     select l.country_code, l.party_id, l.id, l.name, l.latitude, l.longitude, l.evse_total, l.evse_available,
       l.evse_occupied, l.max_power_w, l.always_open, case when l.always_open then null else l.opening_hours end as opening_hours,
       l.time_zone
-    from locations l ${join}
+    from locations l
     where ${searchConditions(f)}
     ${limit === null ? sql`` : sql`limit ${limit}::int`}`.execute(db);
   return result.rows;

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { Hours } from './core/location.schema.ts';
-import { buildDetail, buildSummary, type SummaryInput } from './core/location-summary.ts';
+import { buildDetail, buildSummary, memoisedPrices, type SummaryInput } from './core/location-summary.ts';
 import { isOpenAt } from './core/opening-hours.ts';
 import { toKw } from './core/power.ts';
 import type { ListQuery, LocationDetail, LocationList, MarkerCollection, MarkersQuery } from './core/search.schema.ts';
@@ -116,6 +116,7 @@ export async function findLocations(db: Db, query: ListQuery, now: Date): Promis
     }
   }
   const lookup = await tariffLookup(db, [...wanted.values()]);
+  const priceOf = memoisedPrices(now);
   const items = rows.map((r) =>
     buildSummary(
       {
@@ -125,6 +126,7 @@ export async function findLocations(db: Db, query: ListQuery, now: Date): Promis
       },
       lookup(r),
       now,
+      priceOf,
     ),
   );
   return { items, total, limit: query.limit, offset: query.offset };

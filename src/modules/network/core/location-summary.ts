@@ -73,6 +73,21 @@ export function priceSummary(tariff: TariffLike, now: Date, timeZone: string): P
   };
 }
 
+/** Summaries of the same tariff in the same zone at the same instant are equal: compute each once per request. */
+export type PriceOf = (tariff: TariffLike, timeZone: string) => PriceSummary | null;
+export function memoisedPrices(now: Date): PriceOf {
+  const memo = new WeakMap<TariffLike, Map<string, PriceSummary | null>>();
+  return (tariff, timeZone) => {
+    let byZone = memo.get(tariff);
+    if (!byZone) {
+      byZone = new Map();
+      memo.set(tariff, byZone);
+    }
+    if (!byZone.has(timeZone)) byZone.set(timeZone, priceSummary(tariff, now, timeZone));
+    return byZone.get(timeZone) ?? null;
+  };
+}
+
 function validAt(t: TariffLike, now: Date): boolean {
   const x = t as { start_date_time?: string | null; end_date_time?: string | null };
   const utc = (s: string) => Date.parse(s.endsWith('Z') ? s : `${s}Z`);
@@ -94,7 +109,12 @@ export function chooseTariff(tariffIds: readonly string[], lookup: TariffLookup,
   );
 }
 
-export function buildSummary(input: SummaryInput, lookup: TariffLookup, now: Date): LocationSummary {
+export function buildSummary(
+  input: SummaryInput,
+  lookup: TariffLookup,
+  now: Date,
+  priceOf: PriceOf = (t, tz) => priceSummary(t, now, tz),
+): LocationSummary {
   const availability: Availability = { total: 0, available: 0, charging: 0, blocked: 0, out_of_order: 0, unknown: 0 };
   const groups = new Map<string, ConnectorGroup & { w: number }>();
   let maxW = 0;
@@ -143,7 +163,7 @@ export function buildSummary(input: SummaryInput, lookup: TariffLookup, now: Dat
     max_power_kw: toKw(maxW),
     open_now: isOpenAt(input.opening_hours, now, input.time_zone),
     opening_hours: input.opening_hours,
-    price: tariff ? priceSummary(tariff, now, input.time_zone) : null,
+    price: tariff ? priceOf(tariff, input.time_zone) : null,
   };
 }
 
@@ -154,6 +174,7 @@ export function buildDetail(
   lookup: TariffLookup,
   now: Date,
 ): LocationDetail {
+  const priceOf = memoisedPrices(now);
   const evses = location.evses ?? [];
   const summary = buildSummary(
     {
@@ -183,6 +204,7 @@ export function buildDetail(
     },
     lookup,
     now,
+    priceOf,
   );
   return {
     ...summary,
@@ -206,7 +228,7 @@ export function buildDetail(
             max_amperage: c.max_amperage,
             max_power_kw: toKw(connectorPowerW(c)),
             tariff_ids: c.tariff_ids ?? [],
-            price: tariff ? priceSummary(tariff, now, location.time_zone) : null,
+            price: tariff ? priceOf(tariff, location.time_zone) : null,
           };
         }),
       })),

@@ -1,7 +1,7 @@
 // The station-search API's shapes (query strings and responses) as zod schemas: they validate requests,
 // serialise responses and appear in the OpenAPI document at /api/docs.
 import { z } from 'zod';
-import { CONNECTOR_TYPES, HoursSchema } from './location.schema.ts';
+import { CONNECTOR_TYPES } from './location.schema.ts';
 
 // ---------------------------------------------------------------------------------------------- query strings
 
@@ -136,6 +136,17 @@ export const ConnectorGroupSchema = z.object({
 });
 export type ConnectorGroup = z.infer<typeof ConnectorGroupSchema>;
 
+// Opening hours as stored (validated on the way in): the response schema only describes them, cheaply.
+const period = z.looseObject({ period_begin: z.string(), period_end: z.string() });
+const OpeningHoursOutSchema = z.looseObject({
+  twentyfourseven: z.boolean(),
+  regular_hours: z
+    .array(z.looseObject({ weekday: z.number(), period_begin: z.string(), period_end: z.string() }))
+    .nullish(),
+  exceptional_openings: z.array(period).nullish(),
+  exceptional_closings: z.array(period).nullish(),
+});
+
 export const LocationSummarySchema = z.object({
   id: z.string(),
   country_code: z.string(),
@@ -153,7 +164,7 @@ export const LocationSummarySchema = z.object({
   connectors: z.array(ConnectorGroupSchema),
   max_power_kw: z.number(),
   open_now: z.boolean(),
-  opening_hours: HoursSchema.nullable(),
+  opening_hours: OpeningHoursOutSchema.nullable().describe('OCPI Hours, in the location time zone'),
   price: PriceSummarySchema.nullable(),
 });
 export type LocationSummary = z.infer<typeof LocationSummarySchema>;
