@@ -56,7 +56,11 @@ export async function startFakeCpo(
   const ourCreds = (token: string) => ({
     token,
     url: `${base}/versions`,
-    roles: [{ role: 'CPO', country_code: cc, party_id: pid, business_details: { name: 'Fake CPO' } }],
+    roles: [{ country_code: cc, party_id: pid }, ...(opts.parties ?? [])].map((p) => ({
+      role: 'CPO',
+      ...p,
+      business_details: { name: `Fake CPO ${p.party_id}` },
+    })),
   });
   const callLataus = async (method: string, url: string, body?: unknown) => {
     const res = await fetch(url, {
