@@ -45,12 +45,29 @@ const schema = z.object({
   PAYONE_HASH: z.enum(['md5', 'sha2-384']).default('md5'),
   /** Optional comma-separated IPv4 CIDRs allowed to send TransactionStatus notifications. */
   PAYONE_NOTIFY_IPS: z.string().optional(),
+  /** SMTP server for mail (smtp:// or smtps:// URL). Without it, mails land in the local outbox (back office). */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Lataus <no-reply@lataus.localhost>'),
+  /** Signs session cookies; at least 32 characters. Required in production. */
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // The seller on receipts and invoices.
+  SELLER_NAME: z.string().min(1).default('Lataus Demo eMSP GmbH'),
+  SELLER_ADDRESS: z.string().min(1).default('Musterstraße 1, 10115 Berlin, Germany'),
+  SELLER_VAT_ID: z.string().min(1).default('DE000000000'),
+  INVOICE_NUMBER_PREFIX: z
+    .string()
+    .regex(/^[A-Z0-9-]{0,12}$/, 'up to 12 of A-Z, 0-9 and -')
+    .default('LAT-'),
 });
 
 export type Config = Readonly<z.infer<typeof schema>> & {
   /** True when ADMIN_TOKEN was not set and a development token is in use. */
   readonly adminTokenIsDefault: boolean;
   readonly adminToken: string;
+  readonly sessionSecret: string;
 };
 
 export class ConfigError extends Error {}
@@ -65,8 +82,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = result.data;
-  if (c.NODE_ENV === 'production' && !c.ADMIN_TOKEN) {
-    throw new ConfigError('Invalid configuration:\n  ADMIN_TOKEN: required when NODE_ENV=production');
+  if (c.NODE_ENV === 'production') {
+    const missing = (['ADMIN_TOKEN', 'SESSION_SECRET'] as const).filter((k) => !c[k]);
+    if (missing.length)
+      throw new ConfigError(
+        `Invalid configuration:\n${missing.map((k) => `  ${k}: required when NODE_ENV=production`).join('\n')}`,
+      );
   }
   return Object.freeze({
     ...c,
@@ -74,5 +95,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     STATIC_ROOT: path.resolve(c.STATIC_ROOT),
     adminToken: c.ADMIN_TOKEN ?? 'lataus-dev-admin',
     adminTokenIsDefault: !c.ADMIN_TOKEN,
+    sessionSecret: c.SESSION_SECRET ?? 'lataus-development-session-secret-do-not-use',
   });
 }

@@ -27,6 +27,8 @@ describe('configuration', () => {
 
   it('requires an admin token in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/ADMIN_TOKEN/);
-    expect(loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: 'a-long-secret' }).adminTokenIsDefault).toBe(false);
+    expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: 'a-long-secret' })).toThrow(/SESSION_SECRET/);
+    const prod = loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: 'a-long-secret', SESSION_SECRET: 's'.repeat(32) });
+    expect(prod.adminTokenIsDefault).toBe(false);
   });
 });
