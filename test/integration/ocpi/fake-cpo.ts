@@ -32,7 +32,14 @@ type Obj = Record<string, unknown>;
 const env = (data: unknown, status_code = 1000) => ({ data, status_code, timestamp: new Date().toISOString() });
 
 export async function startFakeCpo(
-  opts: { country_code?: string; party_id?: string; pageSize?: number; commandResult?: string } = {},
+  opts: {
+    country_code?: string;
+    party_id?: string;
+    /** More CPO parties in the credentials roles (a platform hosting several parties). */
+    parties?: { country_code: string; party_id: string }[];
+    pageSize?: number;
+    commandResult?: string;
+  } = {},
 ): Promise<FakeCpo> {
   const cc = opts.country_code ?? 'NL';
   const pid = opts.party_id ?? 'CPO';

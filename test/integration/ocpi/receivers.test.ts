@@ -178,7 +178,7 @@ describe('Locations receiver', () => {
   });
 
   it('wrong party, mismatching body, malformed JSON, missing fields, bad token: spec answers, nothing stored', async () => {
-    const loc = { ...example('location_example.json'), id: 'NEVER' };
+    const loc: Obj = { ...example('location_example.json'), id: 'NEVER' };
     // a party that is not in the caller's credentials
     const other = await call('PUT', `/ocpi/2.2.1/locations/FR/XYZ/NEVER`, {
       ...loc,
@@ -369,7 +369,7 @@ describe('CDRs receiver and audit', () => {
   it('a CDR without embedded tariffs is audited against the stored tariff and the Location time zone', async () => {
     const t = { ...(example('cdr_example.json').tariffs as Obj[]) }[0] as Obj;
     await call('PUT', `/ocpi/2.2.1/tariffs/BE/BEC/12`, { ...t, last_updated: '2015-02-02T14:15:01Z' });
-    const { tariffs: _t, ...cdr } = {
+    const { tariffs: _t, ...cdr }: Obj = {
       ...example('cdr_example.json'),
       id: 'STORED-T',
       total_cost: { excl_vat: 4, incl_vat: 4.4 },
@@ -407,7 +407,7 @@ describe('CDRs receiver and audit', () => {
   });
 
   it('malformed CDR is 2001 and not stored; a CDR of another party is refused', async () => {
-    const { cdr_location: _l, ...bad } = { ...example('cdr_example.json'), id: 'BAD-1' };
+    const { cdr_location: _l, ...bad }: Obj = { ...example('cdr_example.json'), id: 'BAD-1' };
     const r = await call('POST', '/ocpi/2.2.1/cdrs', bad);
     expect(r.body.status_code).toBe(2001);
     expect((await call('GET', '/ocpi/2.2.1/cdrs/BE/BEC/BAD-1')).status).toBe(404);
