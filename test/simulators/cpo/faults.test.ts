@@ -75,7 +75,7 @@ describe('fault modes', () => {
     const [newer, older] = patches.map((p) => (p.body as { last_updated: string }).last_updated);
     expect(Date.parse(older as string)).toBeLessThan(Date.parse(newer as string));
     // A receiver that honours last_updated keeps the newer status.
-    const evse = (emsp.locations.get('DE/SIM/LOC000001')?.evses as { status: string }[])[0];
+    const evse = ((emsp.locations.get('DE/SIM/LOC000001')?.evses ?? []) as { status: string }[])[0];
     expect(evse?.status).toBe('INOPERATIVE');
     expect(log(sim).find((r) => r.fault === 'out_of_order')?.url).toContain('/LOC000001/LOC000001-1');
   });
