@@ -155,8 +155,12 @@ describe('tokens (Sender)', () => {
     const seen: string[] = [];
     let url: string | null = `${h.url}/ocpi/2.2.1/tokens`;
     while (url) {
-      const r = await h.app.inject({ method: 'GET', url: new URL(url).pathname + new URL(url).search, headers: auth });
-      seen.push(...r.json().data.map((t: Obj) => t.uid));
+      const r: { json(): { data: Obj[] }; headers: Record<string, unknown> } = await h.app.inject({
+        method: 'GET',
+        url: new URL(url).pathname + new URL(url).search,
+        headers: auth,
+      });
+      seen.push(...r.json().data.map((t: Obj) => String(t.uid)));
       url = /<([^>]+)>; rel="next"/.exec(String(r.headers.link ?? ''))?.[1] ?? null;
     }
     expect(seen).toEqual(['RFID-0', 'RFID-1', 'RFID-2', 'RFID-3', 'APP-1']);
