@@ -13,6 +13,13 @@ export const ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
   IMPORT_REJECTED: { status: 422, title: 'The import was rejected; nothing was imported' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  // identity (docs/identity.md)
+  EMAIL_TAKEN: { status: 409, title: 'An account with this e-mail address exists already' },
+  INVALID_CREDENTIALS: { status: 401, title: 'E-mail address or password is wrong' },
+  WEAK_PASSWORD: { status: 400, title: 'The password does not meet the password policy' },
+  RESET_TOKEN_INVALID: { status: 400, title: 'The password-reset link is invalid, used or expired' },
+  CSRF_REJECTED: { status: 403, title: 'Cross-site request rejected' },
+  TOO_MANY_SIGNIN_ATTEMPTS: { status: 429, title: 'Too many failed sign-in attempts' },
   INTERNAL: { status: 500, title: 'Internal error' },
   NOT_READY: { status: 503, title: 'Not ready' },
 } as const satisfies Record<string, { status: number; title: string }>;
