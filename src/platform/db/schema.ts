@@ -176,3 +176,83 @@ export interface Database {
   payone_notifications: PayoneNotificationsTable;
   stored_cards: StoredCardsTable;
 }
+
+// Mail outbox (migrations/0040_mail.sql).
+export interface MailOutboxTable {
+  id: string;
+  from_address: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  next_attempt_at: GenTimestamp;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  message_id: string | null;
+  created_at: GenTimestamp;
+  sent_at: Timestamp | null;
+  updated_at: GenTimestamp;
+}
+
+export interface MailAttachmentsTable {
+  mail_id: string;
+  position: number;
+  filename: string;
+  content_type: string;
+  content: ColumnType<Uint8Array, Uint8Array, Uint8Array>;
+}
+
+export interface MailAttemptsTable {
+  mail_id: string;
+  attempt: number;
+  started_at: Timestamp;
+  finished_at: Timestamp;
+  outcome: string;
+  detail: string | null;
+}
+
+// Identity (migrations/0041_identity.sql). Tokens are stored as SHA-256 hex digests only.
+export interface DriversTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  name: string | null;
+  password_changed_at: GenTimestamp;
+  created_at: GenTimestamp;
+  updated_at: GenTimestamp;
+}
+
+export interface UserSessionsTable {
+  token_hash: string;
+  driver_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface PasswordResetTokensTable {
+  token_hash: string;
+  driver_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface SigninFailuresTable {
+  id: GenInt8;
+  email_hash: string;
+  ip_hash: string;
+  failed_at: Timestamp;
+}
+
+export interface Database {
+  mail_outbox: MailOutboxTable;
+  mail_attachments: MailAttachmentsTable;
+  mail_attempts: MailAttemptsTable;
+  drivers: DriversTable;
+  user_sessions: UserSessionsTable;
+  password_reset_tokens: PasswordResetTokensTable;
+  signin_failures: SigninFailuresTable;
+}
