@@ -3,6 +3,14 @@
 import { networkRoutes, seedDemoNetworkIfEmpty } from './modules/network/index.ts';
 import { createPaymentsModule } from './modules/payments/index.ts';
 import { providerRoutes } from './modules/providers/index.ts';
+import {
+  createRoamingContext,
+  type RoamingWorkers,
+  roamingAdminRoutes,
+  roamingSettingsFromEnv,
+  startRoamingWorkers,
+} from './modules/roaming/index.ts';
+import { ocpiRoutes } from './ocpi/index.ts';
 import type { Config } from './platform/config.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db/database.ts';
 import { migrate } from './platform/db/migrations.ts';
@@ -25,6 +33,9 @@ export async function createLataus(
     await migrate(database);
     let seeded = config.SEED === 'none';
     const payments = createPaymentsModule({ db: database.db, config });
+    const roamingSettings = roamingSettingsFromEnv(config);
+    const roaming = createRoamingContext(database.db, roamingSettings);
+    let roamingWorkers: RoamingWorkers | null = null;
     const app = await buildApp({
       logLevel: config.LOG_LEVEL,
       rateLimitMax: config.RATE_LIMIT_MAX,
@@ -37,8 +48,9 @@ export async function createLataus(
         networkRoutes({ db: database.db }),
         providerRoutes({ db: database.db, adminToken: config.adminToken }),
         payments.routes,
+        roamingAdminRoutes(roaming, { adminToken: config.adminToken }),
       ],
-      rootModules: [payments.rootRoutes],
+      rootModules: [payments.rootRoutes, ocpiRoutes(roaming)],
       ready: async () => {
         await database.db.selectFrom('parties').select('country_code').limit(1).execute();
         return seeded ? { ok: true } : { ok: false, detail: 'seeding the demo network' };
@@ -53,6 +65,8 @@ export async function createLataus(
       seeded = true;
     }
     payments.worker.start();
+    if (roamingSettings.workers)
+      roamingWorkers = startRoamingWorkers(roaming, { onError: (err) => app.log.error({ err }, 'OCPI worker failed') });
     return {
       app,
       database,
@@ -60,6 +74,7 @@ export async function createLataus(
       async close() {
         await app.close();
         await payments.worker.stop();
+        await roamingWorkers?.stop();
         await database.close();
       },
     };
