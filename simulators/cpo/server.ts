@@ -89,9 +89,9 @@ export async function startCpoSimulator(input: StartOptions = {}): Promise<Runni
   });
 
   const ok = (reply: FastifyReply, data: unknown, httpStatus = 200) =>
-    reply.code(httpStatus).send(envelope(data, STATUS.SUCCESS, sim.simNow()));
+    reply.code(httpStatus).send(envelope(data, STATUS.SUCCESS, Date.now()));
   const fail = (reply: FastifyReply, httpStatus: number, code: number, message: string, data?: unknown) =>
-    reply.code(httpStatus).send(envelope(data, code, sim.simNow(), message));
+    reply.code(httpStatus).send(envelope(data, code, Date.now(), message));
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _req, reply) => {
     if (error.statusCode === 400) return fail(reply, 400, STATUS.INVALID_PARAMETERS, error.message);
@@ -318,7 +318,7 @@ export async function startCpoSimulator(input: StartOptions = {}): Promise<Runni
       return fail(reply, 400, STATUS.INVALID_PARAMETERS, issues(parsed.error), { result: 'REJECTED', timeout: 0 });
     }
     const r = sim.command(type.data, parsed.data as Json);
-    return reply.code(r.httpStatus).send(envelope(r.data, r.statusCode, sim.simNow()));
+    return reply.code(r.httpStatus).send(envelope(r.data, r.statusCode, Date.now()));
   });
 
   // ------------------------------------------------------------------------------------------------ /__sim

@@ -148,6 +148,7 @@ export class CpoSimulation {
   private simEpochMs: number;
   private realEpoch: number;
   private statusDue = 0;
+  private lastStampMs = 0;
   /** Random status changes start once the initial network push is done (a PATCH needs the PUT first). */
   private networkPushed = false;
   private lastTickReal: number;
@@ -177,6 +178,19 @@ export class CpoSimulation {
     return Math.floor(ms / 1000) * 1000;
   }
 
+  /**
+   * A `last_updated` value: the wall clock (not the simulated one, so eMSPs pulling with date_to = now see every
+   * change even at --speed > 1), in ms, strictly increasing and later than `previous`.
+   */
+  stamp(previous?: unknown): string {
+    let ms = Date.now();
+    const prev = typeof previous === 'string' ? parseOcpiDateTime(previous) : Number.NaN;
+    if (!Number.isNaN(prev) && ms <= prev) ms = prev + 1;
+    if (ms <= this.lastStampMs) ms = this.lastStampMs + 1;
+    this.lastStampMs = ms;
+    return new Date(ms).toISOString();
+  }
+
   nowIso(): string {
     return ocpiDateTime(this.simNow());
   }
@@ -192,7 +206,7 @@ export class CpoSimulation {
       partyId: this.opts.partyId,
       locations: this.opts.locations,
       seed: this.opts.seed,
-      notAfterMs: this.simNow(),
+      notAfterMs: Date.now(),
     });
     this.locations = new Map(net.locations.map((l) => [l.id, l]));
     this.tariffs = new Map(net.tariffs.map((t) => [t.id, t]));
@@ -550,7 +564,7 @@ export class CpoSimulation {
   /** Sets an EVSE's status (bumping EVSE and Location last_updated) and PATCHes it to the eMSP. */
   setEvseStatus(location: Location, evse: Evse, status: EvseStatus): Promise<OcpiResponse | null> {
     const previous = { status: evse.status, last_updated: evse.last_updated };
-    const now = this.nowIso();
+    const now = this.stamp(evse.last_updated);
     evse.status = status;
     evse.last_updated = now;
     location.last_updated = now;
@@ -708,8 +722,7 @@ export class CpoSimulation {
     const fresh = meter.closed.slice(s.unsentPeriods);
     s.unsentPeriods = meter.closed.length;
     const stale = { kwh: s.session.kwh, last_updated: s.session.last_updated, ...pick(s.session, 'total_cost') };
-    const now = ocpiDateTime(meter.nowMs);
-    const patch: Json = { kwh: meter.energyKwh, last_updated: now };
+    const patch: Json = { kwh: meter.energyKwh, last_updated: this.stamp(s.session.last_updated) };
     if (fresh.length > 0) patch.charging_periods = fresh;
     const cost = this.liveCost(s);
     if (cost) patch.total_cost = cost.total_cost;
@@ -812,7 +825,7 @@ export class CpoSimulation {
       charging_periods: [],
       total_cost: { excl_vat: 0, incl_vat: 0 },
       status: 'ACTIVE',
-      last_updated: now,
+      last_updated: this.stamp(reserved?.session.last_updated),
     };
     const sim: SimSession = {
       id,
@@ -877,7 +890,7 @@ export class CpoSimulation {
       end_date_time: now,
       kwh: meter.energyKwh,
       total_cost: costs.total_cost,
-      last_updated: now,
+      last_updated: this.stamp(s.session.last_updated),
     };
     if (fresh.length > 0) patch.charging_periods = fresh;
     const stale = { kwh: s.session.kwh, last_updated: s.session.last_updated };
@@ -931,7 +944,7 @@ export class CpoSimulation {
       charging_periods: periods,
       ...costs,
       remark,
-      last_updated: now,
+      last_updated: this.stamp(),
     };
   }
 
@@ -952,7 +965,7 @@ export class CpoSimulation {
   private endReservation(s: SimSession, why: 'expired' | 'cancelled'): void {
     const now = this.nowIso();
     s.state = 'COMPLETED';
-    const patch: Json = { status: 'COMPLETED', end_date_time: now, last_updated: now };
+    const patch: Json = { status: 'COMPLETED', end_date_time: now, last_updated: this.stamp(s.session.last_updated) };
     Object.assign(s.session, patch);
     const url = this.sessionUrl(s.id);
     if (url) void this.push(`session:${s.id}`, 'session', 'PATCH', url, patch, { objectId: s.id });
@@ -1223,7 +1236,7 @@ export class CpoSimulation {
       currency: 'EUR',
       charging_periods: [],
       status: 'RESERVATION',
-      last_updated: now,
+      last_updated: this.stamp(),
     };
     this.sessions.set(id, {
       id,
@@ -1271,7 +1284,7 @@ export class CpoSimulation {
         const base = this.peerEndpoint('locations', 'RECEIVER');
         method = 'PATCH';
         url = base && `${base}/${this.ownerPath(first.id)}/${encodeURIComponent(evse.uid)}`;
-        valid = { status: evse.status, last_updated: this.nowIso() };
+        valid = { status: evse.status, last_updated: this.stamp(evse.last_updated) };
         objectId = `${first.id}/${evse.uid}`;
         break;
       }
@@ -1373,7 +1386,7 @@ export class CpoSimulation {
       connector_id: '1',
       currency: 'EUR',
       status: 'ACTIVE',
-      last_updated: now,
+      last_updated: this.stamp(),
     };
   }
 

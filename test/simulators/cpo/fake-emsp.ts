@@ -188,7 +188,8 @@ export async function startFakeEmsp(
     const evse = (loc?.evses as Json[] | undefined)?.find((e) => e.uid === req.params.evse);
     if (!loc || !evse) return send(req, reply, 404, 2003);
     // Ignore stale PATCHes (older than what we have).
-    if (String(body.last_updated) < String(evse.last_updated)) return send(req, reply, 200, 1000);
+    if (Date.parse(String(body.last_updated)) < Date.parse(String(evse.last_updated)))
+      return send(req, reply, 200, 1000);
     Object.assign(evse, body);
     loc.last_updated = body.last_updated;
     return send(req, reply, 200, 1000);
@@ -223,7 +224,7 @@ export async function startFakeEmsp(
     }
     const s = sessions.get(ownerKey(req.params));
     if (!s) return send(req, reply, 404, 2000);
-    if (String(patch.last_updated) < String(s.last_updated)) return send(req, reply, 200, 1000);
+    if (Date.parse(String(patch.last_updated)) < Date.parse(String(s.last_updated))) return send(req, reply, 200, 1000);
     const { charging_periods, ...rest } = patch;
     Object.assign(s, rest);
     if (Array.isArray(charging_periods)) {

@@ -91,6 +91,21 @@ describe('Sender GET lists (pull)', () => {
     expect(bad.body.status_code).toBe(2001);
   });
 
+  it('last_updated follows the wall clock even at --speed > 1, so a pull up to now sees every change', async () => {
+    const { sim, emsp } = await connected({ locations: 4, speed: 3600 });
+    await new Promise((r) => setTimeout(r, 300)); // the simulated clock is now ~18 minutes ahead
+    await fetch(`${sim.url}/__sim/status`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ location_id: 'LOC000003', status: 'BLOCKED' }),
+    });
+    const loc = sim.sim.locations.get('LOC000003');
+    expect(Date.parse(loc?.last_updated as string)).toBeLessThanOrEqual(Date.now());
+    const upToNow = new Date(Date.now() + 1000).toISOString();
+    const page = await emsp.call('GET', `${sim.url}/ocpi/cpo/2.2.1/locations?date_to=${upToNow}`);
+    expect(page.headers.get('x-total-count')).toBe('4');
+  });
+
   it('serves single objects, tariffs, and requires date_from on sessions', async () => {
     const { sim, emsp } = await connected({ locations: 2, push: false });
     const base = `${sim.url}/ocpi/cpo/2.2.1`;
