@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { networkRoutes } from '../../../src/modules/network/index.ts';
 import {
   createRoamingContext,
   type RoamingContext,
@@ -29,7 +30,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startLataus(): Promise<Harness> {
+export async function startLataus(opts: { network?: boolean } = {}): Promise<Harness> {
   const db = await openTestDatabase();
   const settings: RoamingSettings = {
     publicUrl: 'http://127.0.0.1:0',
@@ -46,7 +47,7 @@ export async function startLataus(): Promise<Harness> {
   const app = await buildApp({
     logLevel: 'silent',
     rateLimitMax: 100_000,
-    modules: [roamingAdminRoutes(ctx, { adminToken: ADMIN })],
+    modules: [roamingAdminRoutes(ctx, { adminToken: ADMIN }), ...(opts.network ? [networkRoutes({ db: db.db })] : [])],
     rootModules: [ocpiRoutes(ctx)],
     ready: async () => ({ ok: true }),
   });
