@@ -10,7 +10,7 @@ import { type ChargingPeriod, SessionMeter } from './core/meter.ts';
 import { buildSimNetwork } from './core/network.ts';
 import { newToken, OCPI_VERSION, ocpiDateTime, parseOcpiDateTime } from './core/ocpi.ts';
 import { chargeParams } from './core/power-curve.ts';
-import { type CdrCosts, priceSession, sessionTariff, tariffProbe } from './core/pricing.ts';
+import { type CdrCosts, priceSession, sessionTariff, tariffProbe, tariffVaries } from './core/pricing.ts';
 import {
   type AuthorizationInfo,
   AuthorizationInfoSchema,
@@ -49,6 +49,7 @@ export interface PushRecord {
   object_id?: string;
   fault?: 'duplicate' | 'out_of_order' | 'malformed';
   defect?: string;
+  note?: string;
   /** For malformed pushes: the OCPI status code the eMSP must answer. */
   expect_status_code?: number;
   expectation_met?: boolean;
@@ -364,7 +365,13 @@ export class CpoSimulation {
     method: 'PUT' | 'PATCH' | 'POST',
     url: string,
     body: Json,
-    opts: { objectId: string; malformed?: MalformedKind; stale?: Json | undefined } = { objectId: key },
+    opts: {
+      objectId: string;
+      malformed?: MalformedKind;
+      stale?: Json | undefined;
+      /** For a PATCH the eMSP answers 404 to: the full object to PUT instead (OCPI §3.1). */
+      repair?: () => { url: string; body: Json };
+    } = { objectId: key },
   ): Promise<OcpiResponse | null> {
     if (!this.peer || !this.opts.push || this.closed) return Promise.resolve(null);
     return this.queue.run(key, async () => {
@@ -380,6 +387,13 @@ export class CpoSimulation {
         });
       }
       const { res } = await this.send(kind, method, url, body, { object_id: opts.objectId });
+      if (method === 'PATCH' && res.httpStatus === 404 && opts.repair) {
+        const fix = opts.repair();
+        await this.send(kind, 'PUT', fix.url, fix.body, {
+          object_id: opts.objectId,
+          note: 'repair: PUT after PATCH 404',
+        });
+      }
       if (this.roll(this.faults.duplicateRate)) {
         await this.send(kind, method, url, body, { object_id: opts.objectId, fault: 'duplicate' });
       }
@@ -582,6 +596,7 @@ export class CpoSimulation {
         objectId: `${location.id}/${evse.uid}`,
         malformed: this.random() < 0.5 ? 'evse_status' : 'patch_without_last_updated',
         stale: previous,
+        repair: () => ({ url: `${base}/${this.ownerPath(location.id)}`, body: location as Json }),
       },
     );
   }
@@ -733,6 +748,7 @@ export class CpoSimulation {
         objectId: s.id,
         malformed: 'session',
         stale,
+        repair: () => ({ url, body: { ...s.session } }),
       });
     }
   }
@@ -798,7 +814,7 @@ export class CpoSimulation {
     const meter = new SessionMeter(params, {
       startMs,
       tariffId: tariff?.id,
-      probe: tariff ? tariffProbe(tariff, location.time_zone) : undefined,
+      probe: tariff && tariffVaries(tariff) ? tariffProbe(tariff, location.time_zone) : undefined,
       volts: ac ? 230 : 400,
       toDateTime: ocpiDateTime,
     });
@@ -898,7 +914,12 @@ export class CpoSimulation {
     s.state = 'COMPLETED';
     const url = this.sessionUrl(id);
     if (url) {
-      void this.push(`session:${id}`, 'session', 'PATCH', url, patch, { objectId: id, malformed: 'session', stale });
+      void this.push(`session:${id}`, 'session', 'PATCH', url, patch, {
+        objectId: id,
+        malformed: 'session',
+        stale,
+        repair: () => ({ url, body: { ...s.session } }),
+      });
     }
     void this.setEvseStatus(s.location, s.evse, 'AVAILABLE');
     const cdr = this.buildCdr(s, periods, costs, endMs, remark);
@@ -968,7 +989,12 @@ export class CpoSimulation {
     const patch: Json = { status: 'COMPLETED', end_date_time: now, last_updated: this.stamp(s.session.last_updated) };
     Object.assign(s.session, patch);
     const url = this.sessionUrl(s.id);
-    if (url) void this.push(`session:${s.id}`, 'session', 'PATCH', url, patch, { objectId: s.id });
+    if (url) {
+      void this.push(`session:${s.id}`, 'session', 'PATCH', url, patch, {
+        objectId: s.id,
+        repair: () => ({ url, body: { ...s.session } }),
+      });
+    }
     if (s.evse.status === 'RESERVED') void this.setEvseStatus(s.location, s.evse, 'AVAILABLE');
     this.log(`reservation ${s.reservation?.id} ${why}`);
   }

@@ -58,6 +58,13 @@ export function tariffProbe(tariff: Tariff, timeZone: string): ElementProbe {
   };
 }
 
+/** Whether the element choice can change during a session (any element has restrictions); if not, no probing. */
+export function tariffVaries(tariff: Tariff): boolean {
+  return tariff.elements.some(
+    (e) => e.restrictions && Object.values(e.restrictions).some((v) => v !== undefined && v !== null),
+  );
+}
+
 /**
  * The tariff a session at this connector is priced with: the first of the connector's tariff_ids that exists, is not
  * AD_HOC_PAYMENT (those sessions never reach an eMSP) and is valid at the session start.

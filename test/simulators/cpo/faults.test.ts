@@ -116,3 +116,17 @@ describe('fault modes', () => {
     expect(r2.body).toMatchObject({ registered: false, token_a: sim.tokenA });
   });
 });
+
+describe('PATCH repair', () => {
+  it('PUTs the full object when the eMSP answers a PATCH with 404', async () => {
+    const { sim, emsp } = await connected();
+    emsp.locations.delete('DE/SIM/LOC000002'); // the eMSP lost it
+    await post(`${sim.url}/__sim/status`, { location_id: 'LOC000002', status: 'UNKNOWN' });
+    await sim.idle();
+    const repair = log(sim).find((r) => r.note?.startsWith('repair'));
+    expect(repair).toMatchObject({ method: 'PUT', http_status: 201 });
+    expect(repair?.url).toMatch(/\/locations\/DE\/SIM\/LOC000002$/);
+    const evse = ((emsp.locations.get('DE/SIM/LOC000002')?.evses ?? []) as { status: string }[])[0];
+    expect(evse?.status).toBe('UNKNOWN');
+  });
+});
