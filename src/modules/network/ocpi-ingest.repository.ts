@@ -17,24 +17,20 @@ export async function lockLocationForIngest(
 ): Promise<{ location_last_updated: Date; evse_last_updated: Date | null; evse_exists: boolean } | null> {
   const cc = key.country_code.toUpperCase();
   const pid = key.party_id.toUpperCase();
-  const r = await sql<{ last_updated: Date }>`
-    select last_updated from locations where country_code = ${cc} and party_id = ${pid} and id = ${key.id} for update`.execute(
-    db,
-  );
-  const loc = r.rows[0];
-  if (!loc) return null;
-  if (key.evse_uid === undefined)
-    return { location_last_updated: loc.last_updated, evse_last_updated: null, evse_exists: false };
-  const e = await sql<{ last_updated: Date }>`
-    select last_updated from evses
-    where country_code = ${cc} and party_id = ${pid} and location_id = ${key.id} and upper(uid) = upper(${key.evse_uid})`.execute(
-    db,
-  );
-  const evse = e.rows[0];
+  // One round trip: lock the location row and read the EVSE's last_updated beside it.
+  const r = await sql<{ last_updated: Date; evse_last_updated: Date | null; evse_exists: boolean }>`
+    select l.last_updated, e.last_updated as evse_last_updated, (e.uid is not null) as evse_exists
+    from locations l
+    left join evses e on e.country_code = l.country_code and e.party_id = l.party_id and e.location_id = l.id
+      and upper(e.uid) = upper(${key.evse_uid ?? ''})
+    where l.country_code = ${cc} and l.party_id = ${pid} and l.id = ${key.id}
+    for update of l`.execute(db);
+  const row = r.rows[0];
+  if (!row) return null;
   return {
-    location_last_updated: loc.last_updated,
-    evse_last_updated: evse?.last_updated ?? null,
-    evse_exists: !!evse,
+    location_last_updated: row.last_updated,
+    evse_last_updated: key.evse_uid === undefined ? null : row.evse_last_updated,
+    evse_exists: key.evse_uid !== undefined && row.evse_exists,
   };
 }
 
