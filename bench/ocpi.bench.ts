@@ -1,0 +1,274 @@
+// OCPI ingest on PostgreSQL, over HTTP with the server in a child process (it does not share the event loop with
+// the load generator): (1) full load of a CPO network by push — PUT Location with 10 EVSEs each, 500,000 EVSEs by
+// default; (2) EVSE status PATCHes at full speed with autocannon (random EVSEs, increasing last_updated).
+// Goals: full load ≤ 120 s; PATCH ≥ 5,000/s with p99 ≤ 25 ms.
+// Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/ocpi.bench.ts [evses]
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { upsertParty } from '../src/modules/network/index.ts';
+import { createRoamingContext, type RoamingSettings } from '../src/modules/roaming/index.ts';
+import { addPartnerToken, insertPartner, setPartnerParties } from '../src/modules/roaming/partners.repository.ts';
+import { authorizationHeader, hashToken } from '../src/ocpi/core/auth.ts';
+import { ocpiRoutes } from '../src/ocpi/routes.ts';
+import { openDatabase } from '../src/platform/db/database.ts';
+import { migrate } from '../src/platform/db/migrations.ts';
+import { buildApp } from '../src/platform/http/app.ts';
+
+const EVSES_PER_LOCATION = 10;
+const CC = 'NL';
+const PID = 'BEN';
+const TOKEN = 'bench-cpo-token-c';
+
+export interface OcpiBenchOptions {
+  databaseUrl?: string;
+  evses?: number;
+  /** autocannon connections for the full load and the PATCH run. */
+  loadConnections?: number;
+  patchConnections?: number;
+  patchSeconds?: number;
+}
+
+const settings = (port: number): RoamingSettings => ({
+  publicUrl: `http://127.0.0.1:${port}`,
+  countryCode: 'DE',
+  partyId: 'LAT',
+  businessName: 'Lataus bench',
+  pageLimit: 100,
+  auditTolerance: '0.01',
+  syncIntervalMinutes: 60,
+  workers: false,
+  httpTimeoutMs: 15_000,
+});
+
+function location(i: number, ts: string) {
+  const lat = (50 + (i % 1000) / 400).toFixed(6);
+  const lon = (4 + Math.floor(i / 1000) / 400).toFixed(6);
+  return {
+    country_code: CC,
+    party_id: PID,
+    id: `L${i}`,
+    publish: true,
+    name: `Bench site ${i}`,
+    address: `Benchstraat ${i}`,
+    city: 'Utrecht',
+    postal_code: '3511',
+    country: 'NLD',
+    coordinates: { latitude: lat, longitude: lon },
+    time_zone: 'Europe/Amsterdam',
+    evses: Array.from({ length: EVSES_PER_LOCATION }, (_, k) => ({
+      uid: `L${i}-${k}`,
+      evse_id: `NL*BEN*E${i}*${k}`,
+      status: 'AVAILABLE',
+      capabilities: ['RFID_READER', 'REMOTE_START_STOP_CAPABLE'],
+      connectors: [
+        {
+          id: '1',
+          standard: k % 3 === 0 ? 'IEC_62196_T2_COMBO' : 'IEC_62196_T2',
+          format: k % 3 === 0 ? 'CABLE' : 'SOCKET',
+          power_type: k % 3 === 0 ? 'DC' : 'AC_3_PHASE',
+          max_voltage: k % 3 === 0 ? 400 : 230,
+          max_amperage: k % 3 === 0 ? 125 : 32,
+          tariff_ids: ['T1'],
+          last_updated: ts,
+        },
+      ],
+      last_updated: ts,
+    })),
+    last_updated: ts,
+  };
+}
+
+async function createDatabase(baseUrl: string): Promise<string> {
+  const name = `lataus_ocpi_bench_${randomBytes(4).toString('hex')}`;
+  const c = new pg.Client({ connectionString: baseUrl });
+  await c.connect();
+  await c.query(`create database ${name}`);
+  await c.end();
+  const u = new URL(baseUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function dropDatabase(baseUrl: string, url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: baseUrl });
+  await c.connect();
+  await c.query(`drop database if exists ${new URL(url).pathname.slice(1)} with (force)`);
+  await c.end();
+}
+
+export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, unknown>> {
+  const baseUrl = opts.databaseUrl ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const evses = opts.evses ?? 500_000;
+  const locations = Math.ceil(evses / EVSES_PER_LOCATION);
+  const url = await createDatabase(baseUrl);
+  const result: Record<string, unknown> = {
+    machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memory_gib: Math.round(os.totalmem() / 2 ** 30) },
+    database: 'PostgreSQL',
+    evses: locations * EVSES_PER_LOCATION,
+    locations,
+  };
+  const handle = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
+  try {
+    await migrate(handle);
+    const db = handle.db;
+    // A registered partner with a token C, set up directly (registration has its own tests).
+    const partnerId = '00000000-0000-4000-8000-000000000001';
+    await insertPartner(db, { id: partnerId, name: 'Bench CPO', status: 'REGISTERED', initiated_by: 'THEM' });
+    await addPartnerToken(db, partnerId, hashToken(TOKEN), 'C');
+    await setPartnerParties(db, partnerId, [
+      { role: 'CPO', country_code: CC, party_id: PID, business_details: { name: 'Bench CPO' } },
+    ]);
+    await upsertParty(db, { country_code: CC, party_id: PID, name: 'Bench CPO', integrated: true });
+
+    const port = 3490 + Math.floor(Math.random() * 100);
+    const server = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', url, String(port)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    await new Promise<void>((resolve, reject) => {
+      server.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
+      server.stdout.on('data', (d: Buffer) => {
+        if (d.toString().includes('listening')) resolve();
+      });
+    });
+    const headers = { authorization: authorizationHeader(TOKEN), 'content-type': 'application/json' };
+    try {
+      // ---- 1. full load by push: PUT Location (10 EVSEs, 1 connector each)
+      const ts = '2026-01-01T00:00:00Z';
+      let next = 0;
+      const t0 = performance.now();
+      const load = await autocannon({
+        url: `http://127.0.0.1:${port}`,
+        connections: opts.loadConnections ?? 16,
+        amount: locations,
+        timeout: 60,
+        requests: [
+          {
+            method: 'PUT',
+            headers,
+            setupRequest: (req) => {
+              const i = next++;
+              return {
+                ...req,
+                path: `/ocpi/2.2.1/locations/${CC}/${PID}/L${i}`,
+                body: JSON.stringify(location(i, ts)),
+              };
+            },
+          },
+        ],
+      });
+      const loadSeconds = (performance.now() - t0) / 1000;
+      const counter = new pg.Client({ connectionString: url });
+      await counter.connect();
+      const stored = await counter.query<{ n: number }>('select count(*)::int as n from evses');
+      await counter.end();
+      result.full_load = {
+        goal: '≤ 120 s for 500,000 EVSEs',
+        seconds: Math.round(loadSeconds * 10) / 10,
+        location_puts: load.requests.total,
+        location_puts_per_s: Math.round(load.requests.total / loadSeconds),
+        evses_per_s: Math.round((load.requests.total * EVSES_PER_LOCATION) / loadSeconds),
+        evses_stored: stored.rows[0]?.n,
+        non_2xx: load.non2xx,
+        errors: load.errors,
+        p50_ms: load.latency.p50,
+        p99_ms: load.latency.p99,
+      };
+      console.error(`  full load: ${JSON.stringify(result.full_load)}`);
+
+      // ---- 2. EVSE status PATCHes at full speed
+      const statuses = ['AVAILABLE', 'CHARGING', 'AVAILABLE', 'BLOCKED', 'AVAILABLE', 'OUTOFORDER'];
+      let n = 0;
+      const base = Date.parse('2026-02-01T00:00:00Z');
+      const patchRun = (duration: number) =>
+        autocannon({
+          url: `http://127.0.0.1:${port}`,
+          connections: opts.patchConnections ?? 32,
+          duration,
+          requests: [
+            {
+              method: 'PATCH',
+              headers,
+              setupRequest: (req) => {
+                const k = n++;
+                // spread over all EVSEs: a prime stride visits every location before repeating one
+                const i = (k * 7919) % locations;
+                const e = k % EVSES_PER_LOCATION;
+                const body = {
+                  status: statuses[k % statuses.length],
+                  last_updated: new Date(base + k * 10).toISOString(),
+                };
+                return {
+                  ...req,
+                  path: `/ocpi/2.2.1/locations/${CC}/${PID}/L${i}/L${i}-${e}`,
+                  body: JSON.stringify(body),
+                };
+              },
+            },
+          ],
+        });
+      await patchRun(3); // warm-up
+      const patch = await patchRun(opts.patchSeconds ?? 20);
+      result.status_patch = {
+        goal: '≥ 5,000/s with p99 ≤ 25 ms',
+        connections: opts.patchConnections ?? 32,
+        seconds: opts.patchSeconds ?? 20,
+        requests: patch.requests.total,
+        per_s: Math.round(patch.requests.average),
+        non_2xx: patch.non2xx,
+        errors: patch.errors,
+        p50_ms: patch.latency.p50,
+        p90_ms: patch.latency.p90,
+        p99_ms: patch.latency.p99,
+        max_ms: patch.latency.max,
+      };
+      console.error(`  status PATCH: ${JSON.stringify(result.status_patch)}`);
+    } finally {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+  } finally {
+    await handle.close();
+    if (!process.env.BENCH_KEEP) await dropDatabase(baseUrl, url);
+    else result.database_url = url;
+  }
+  return result;
+}
+
+/** `--serve <url> <port>`: the OCPI routes only, quiet logs, no rate limit in the way. */
+async function serve(url: string, port: number): Promise<void> {
+  const handle = await openDatabase({
+    databaseUrl: url,
+    dataDir: 'unused',
+    poolSize: Number(process.env.BENCH_POOL ?? 16),
+  });
+  const ctx = createRoamingContext(handle.db, settings(port));
+  const app = await buildApp({
+    logLevel: 'warn',
+    modules: [],
+    rootModules: [ocpiRoutes(ctx)],
+    bodyLimit: 10 * 1024 * 1024,
+    ready: async () => ({ ok: true }),
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+  console.log('listening');
+  process.on('SIGTERM', () => {
+    void app.close().then(() => handle.close().then(() => process.exit(0)));
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  if (process.argv[2] === '--serve') await serve(process.argv[3]!, Number(process.argv[4]));
+  else {
+    const evses = process.argv[2] ? Number(process.argv[2]) : undefined;
+    console.log(JSON.stringify(await run(evses ? { evses } : {}), null, 2));
+  }
+}
