@@ -79,10 +79,10 @@ export async function getPaymentRow(db: Db, id: string): Promise<PaymentRow | un
   return db.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function savePayment(db: Db, p: Payment, failedJob: string | null = null): Promise<void> {
+export async function savePayment(db: Db, p: Payment, failedJob: string | null = null): Promise<PaymentRow> {
   const a = amounts(p);
   const failure = failureOf(p.state, p.facts, failedJob);
-  await db
+  return db
     .updateTable('payments')
     .set({
       state: p.state,
@@ -97,7 +97,8 @@ export async function savePayment(db: Db, p: Payment, failedJob: string | null =
       updated_at: new Date(),
     })
     .where('id', '=', p.id)
-    .execute();
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export interface NewEvent {
@@ -207,15 +208,6 @@ export async function rescheduleJob(db: Db, id: string, delayMs: number, lastErr
     })
     .where('id', '=', id)
     .execute();
-}
-
-export async function openJobFor(db: Db, paymentId: string): Promise<JobRow | undefined> {
-  return db
-    .selectFrom('payment_jobs')
-    .selectAll()
-    .where('payment_id', '=', paymentId)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
 }
 
 export async function lastFailedJobKind(db: Db, paymentId: string): Promise<string | null> {

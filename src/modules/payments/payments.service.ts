@@ -199,20 +199,22 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
     p: Payment,
     events: Array<{ e: PaymentEvent; name: string; data?: unknown }>,
     failedJob: string | null = null,
-  ): Promise<{ payment: Payment; outcomes: ApplyOutcome[] }> {
+    extraLog: { before?: repo.NewEvent[]; after?: repo.NewEvent[] } = {},
+  ): Promise<{ payment: Payment; outcomes: ApplyOutcome[]; row: repo.PaymentRow | null }> {
     let cur = p;
     const outcomes: ApplyOutcome[] = [];
-    const log: repo.NewEvent[] = [];
+    const log: repo.NewEvent[] = [...(extraLog.before ?? [])];
     for (const { e, name, data } of events) {
       const o = applyEvent(cur, e);
       outcomes.push(o);
       log.push(...eventsForOutcome(o, p.id, name, data));
       cur = o.payment;
     }
-    if (cur !== p || failedJob) await repo.savePayment(tx, cur, failedJob);
-    await repo.insertEvents(tx, log);
+    log.push(...(extraLog.after ?? []));
+    const row = cur !== p || failedJob ? await repo.savePayment(tx, cur, failedJob) : null;
+    await repo.insertEvents(tx, log); // one insert for the whole change
     if (cur.state === 'pre_authorized' && p.state !== 'pre_authorized') await storeCardIfAsked(tx, cur.id);
-    return { payment: cur, outcomes };
+    return { payment: cur, outcomes, row };
   }
 
   async function storeCardIfAsked(tx: repo.Db, paymentId: string) {
@@ -247,16 +249,23 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
   // -------------------------------------------------------------------------------------------------------
   // Running one job: the PSP call happens here, outside any transaction.
 
-  async function runJob(job: repo.JobRow): Promise<void> {
-    const row = await repo.getPaymentRow(db, job.payment_id);
-    if (!row) return repo.finishJob(db, job.id, 'failed', 'payment missing');
+  /** Runs a claimed job; `known` is the payment row when the caller just wrote it (saves a read). */
+  async function runJob(job: repo.JobRow, known?: repo.PaymentRow): Promise<repo.PaymentRow | undefined> {
+    const row = known ?? (await repo.getPaymentRow(db, job.payment_id));
+    if (!row) {
+      await repo.finishJob(db, job.id, 'failed', 'payment missing');
+      return undefined;
+    }
     const p = repo.toPayment(row);
     const card = row.card as repo.PaymentCard;
     const retry = job.attempts > 1; // an earlier attempt may have reached PAYONE
     let result: ProviderResult;
     let seq: SeqPayload | null = null;
     if (job.kind === 'preauthorize') {
-      if (p.state !== 'preauth_requested') return finishWithNote(job, p, 'already answered (notification)');
+      if (p.state !== 'preauth_requested') {
+        await finishWithNote(job, p, 'already answered (notification)');
+        return undefined;
+      }
       const pl = job.payload as PreauthPayload;
       result = await provider.preauthorize({
         reference: p.reference,
@@ -275,8 +284,14 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
         job.kind === 'capture'
           ? [p.facts.captures, p.facts.captureDeclines]
           : [p.facts.refunds, p.facts.refundDeclines];
-      if (map.some((m) => k in m)) return finishWithNote(job, p, 'already confirmed (notification)');
-      if (!p.facts.txid) return repo.rescheduleJob(db, job.id, backoffMs(job.attempts), 'txid not known yet');
+      if (map.some((m) => k in m)) {
+        await finishWithNote(job, p, 'already confirmed (notification)');
+        return undefined;
+      }
+      if (!p.facts.txid) {
+        await repo.rescheduleJob(db, job.id, backoffMs(job.attempts), 'txid not known yet');
+        return undefined;
+      }
       const cmd = { txid: p.facts.txid, sequence: seq.sequence, amount: seq.amount, currency: p.currency };
       result =
         job.kind === 'capture'
@@ -284,8 +299,9 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
           : await provider.refund(cmd);
     }
     await opts.afterProviderCall?.(job);
-    await recordResult(job, result, retry, seq);
+    const after = await recordResult(job, result, retry, seq);
     opts.onJobDone?.();
+    return after;
   }
 
   async function finishWithNote(job: repo.JobRow, p: Payment, note: string) {
@@ -295,14 +311,18 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
     });
   }
 
-  async function recordResult(job: repo.JobRow, r: ProviderResult, retry: boolean, seq: SeqPayload | null) {
+  async function recordResult(
+    job: repo.JobRow,
+    r: ProviderResult,
+    retry: boolean,
+    seq: SeqPayload | null,
+  ): Promise<repo.PaymentRow | undefined> {
     const o = r.outcome;
     const requestName = String(r.exchange.request.request ?? job.kind);
-    await db.transaction().execute(async (tx) => {
+    return db.transaction().execute(async (tx) => {
       const row = await repo.lockPayment(tx, job.payment_id);
-      if (!row) return;
+      if (!row) return undefined;
       const p = repo.toPayment(row);
-      await repo.insertEvents(tx, exchangeEvents(p.id, requestName, r.exchange, o));
       const events: Array<{ e: PaymentEvent; name: string; data?: unknown }> = [];
       let jobStatus: 'done' | 'failed' | 'retry' = 'done';
       let note: string | null = null;
@@ -345,19 +365,21 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
           events.push({ e: declined, name: `${kindPrefix}_declined` });
         }
       }
-      await applyAndSave(tx, p, events, jobStatus === 'failed' ? job.kind : null);
-      if (note)
-        await repo.insertEvents(tx, [
-          { paymentId: p.id, type: 'note', name: `${job.kind}_${jobStatus}`, data: { note, attempt: job.attempts } },
-        ]);
+      const saved = await applyAndSave(tx, p, events, jobStatus === 'failed' ? job.kind : null, {
+        before: exchangeEvents(p.id, requestName, r.exchange, o),
+        after: note
+          ? [{ paymentId: p.id, type: 'note', name: `${job.kind}_${jobStatus}`, data: { note, attempt: job.attempts } }]
+          : [],
+      });
       if (jobStatus === 'retry') await repo.rescheduleJob(tx, job.id, backoffMs(job.attempts), note ?? '');
       else await repo.finishJob(tx, job.id, jobStatus, jobStatus === 'failed' ? note : null);
+      return saved.row ?? row;
     });
   }
 
-  async function runClaimedInline(job: repo.JobRow): Promise<void> {
+  async function runClaimedInline(job: repo.JobRow, known?: repo.PaymentRow): Promise<repo.PaymentRow | undefined> {
     try {
-      await runJob(job);
+      return await runJob(job, known);
     } catch (e) {
       // Leave the job leased: the worker retries after the lease expires.
       await repo.rescheduleJob(db, job.id, backoffMs(job.attempts), (e as Error).message).catch(() => {});
@@ -474,36 +496,40 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
   ): Promise<Result<PaymentView>> {
     if (!Number.isSafeInteger(amount) || amount < 0 || (kind === 'refund' && amount === 0))
       return fail({ code: 'INVALID_INPUT', message: 'amount must be a non-negative integer in minor units' });
-    const r = await db.transaction().execute(async (tx): Promise<Result<repo.JobRow>> => {
-      const row = await repo.lockPayment(tx, paymentId);
-      if (!row) return fail({ code: 'PAYMENT_NOT_FOUND', message: `payment ${paymentId} does not exist` });
-      const p = repo.toPayment(row);
-      if (await repo.openJobFor(tx, paymentId))
-        return fail({
-          code: 'OPERATION_IN_PROGRESS',
-          message: 'another request on this payment is still open',
+    const r = await db
+      .transaction()
+      .execute(async (tx): Promise<Result<{ job: repo.JobRow; row: repo.PaymentRow }>> => {
+        const row = await repo.lockPayment(tx, paymentId);
+        if (!row) return fail({ code: 'PAYMENT_NOT_FOUND', message: `payment ${paymentId} does not exist` });
+        const p = repo.toPayment(row);
+        const sequence = nextSequence(p);
+        const e: PaymentEvent =
+          kind === 'capture'
+            ? { type: 'capture_requested', sequence, amount }
+            : { type: 'refund_requested', sequence, amount };
+        const saved = await applyAndSave(tx, p, [{ e, name: e.type, data: { amount, sequence } }]);
+        const o = saved.outcomes[0]!;
+        if (o.kind === 'rejected') return fail({ code: REJECTION_CODES[o.reason], message: o.detail, paymentId });
+        // e.g. a second capture while the first is open: never a second job (it would get the next sequence number)
+        if (o.kind !== 'applied' || !saved.row)
+          return fail({
+            code: 'OPERATION_IN_PROGRESS',
+            message: `a ${kind} on this payment is already open`,
+            paymentId,
+          });
+        const payload: SeqPayload = { sequence, amount, final: true };
+        const j = {
           paymentId,
-        });
-      const sequence = nextSequence(p);
-      const e: PaymentEvent =
-        kind === 'capture'
-          ? { type: 'capture_requested', sequence, amount }
-          : { type: 'refund_requested', sequence, amount };
-      const { outcomes } = await applyAndSave(tx, p, [{ e, name: e.type, data: { amount, sequence } }]);
-      const o = outcomes[0]!;
-      if (o.kind === 'rejected') return fail({ code: REJECTION_CODES[o.reason], message: o.detail, paymentId });
-      const payload: SeqPayload = { sequence, amount, final: true };
-      const j = {
-        paymentId,
-        kind,
-        idempotencyKey: `${p.reference}:${kind}:${sequence}`,
-        payload,
-      };
-      return ok(runInline ? await repo.insertClaimedJob(tx, { ...j, leaseMs }) : await repo.insertPendingJob(tx, j));
-    });
+          kind,
+          idempotencyKey: `${p.reference}:${kind}:${sequence}`,
+          payload,
+        };
+        const job = runInline ? await repo.insertClaimedJob(tx, { ...j, leaseMs }) : await repo.insertPendingJob(tx, j);
+        return ok({ job, row: saved.row });
+      });
     if (!r.ok) return r;
-    if (runInline) await runClaimedInline(r.value);
-    const v = await view(paymentId);
+    const after = runInline ? await runClaimedInline(r.value.job, r.value.row) : r.value.row;
+    const v = after ? toView(after) : await view(paymentId);
     if (v.failed_step === kind)
       return fail({
         code: 'PAYMENT_DECLINED',

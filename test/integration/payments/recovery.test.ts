@@ -35,6 +35,8 @@ describe(`recovery from lost PAYONE answers (${onPostgres ? 'PostgreSQL' : 'PGli
     h.sim.state.setFaults({ apiTimeoutRate: 1, timeoutAfterProcessing: true, notificationsPaused: true });
     const c = await h.service.capture(a.value.id, 8000);
     expect(c.ok && c.value.state).toBe('capture_requested'); // outcome unknown: the job will retry
+    const again = await h.service.capture(a.value.id, 8000);
+    expect(again.ok === false && again.error.code).toBe('OPERATION_IN_PROGRESS'); // never a second capture job
     h.sim.state.setFaults({ apiTimeoutRate: 0, timeoutAfterProcessing: false });
     const p = await waitFor(async () => {
       const v = await state(a.value.id);
