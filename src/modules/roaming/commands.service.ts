@@ -244,11 +244,13 @@ export async function receiveCommandResult(
   const state: CommandState =
     result.result === 'ACCEPTED' ? 'SUCCEEDED' : result.result === 'CANCELED_RESERVATION' ? 'CANCELED' : 'FAILED';
   const late = cmd.state === 'TIMED_OUT' ? ' (arrived after the timeout)' : '';
-  await setCommand(ctx, id, {
-    state,
-    result,
-    message: `${result.result}${result.message?.[0] ? `: ${result.message[0].text}` : ''}${late}`,
-  });
+  const message = `${result.result}${result.message?.[0] ? `: ${result.message[0].text}` : ''}${late}`;
+  await setCommand(ctx, id, { state, result, message });
+  try {
+    ctx.hooks?.commandResult?.({ id, type, state, message });
+  } catch {
+    /* a listener's problem */
+  }
 }
 
 /** Commands still waiting after their timeout become TIMED_OUT (the result may never come: no retries in OCPI). */

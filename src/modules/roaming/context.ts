@@ -1,6 +1,7 @@
 // What the roaming services share: the database, our OCPI settings, the HTTP client and the partner-token cache.
 import { hashToken, tokenCandidates } from '../../ocpi/core/auth.ts';
 import { OcpiError, OcpiStatus } from '../../ocpi/core/envelope.ts';
+import type { Cdr, Session } from './core/ocpi-objects.schema.ts';
 import type { FetchLike } from './ocpi-client.ts';
 import { findPartnerByTokenHash, type PartnerAuth } from './partners.repository.ts';
 import type { Db } from './roaming.tables.ts';
@@ -28,15 +29,26 @@ export class PartnerAuthCache {
   }
 }
 
+/**
+ * Listeners other modules (charging) set to react at once to what CPOs send; called after the change committed,
+ * never awaited, and must not throw. They are a fast path only: listeners also sweep the stored rows.
+ */
+export interface RoamingHooks {
+  sessionStored?: (session: Session) => void;
+  cdrStored?: (cdr: Cdr) => void;
+  commandResult?: (command: { id: string; type: string; state: string; message: string | null }) => void;
+}
+
 export interface RoamingContext {
   db: Db;
   settings: RoamingSettings;
   fetch: FetchLike;
   auth: PartnerAuthCache;
+  hooks?: RoamingHooks;
 }
 
 export function createRoamingContext(db: Db, settings: RoamingSettings, fetchImpl: FetchLike = fetch): RoamingContext {
-  return { db, settings, fetch: fetchImpl, auth: new PartnerAuthCache(db) };
+  return { db, settings, fetch: fetchImpl, auth: new PartnerAuthCache(db), hooks: {} };
 }
 
 export interface Authenticated extends PartnerAuth {

@@ -17,6 +17,7 @@ export {
   createRoamingContext,
   PartnerAuthCache,
   type RoamingContext,
+  type RoamingHooks,
 } from './context.ts';
 export { type AuditOutcome, auditCdrCosts, countryTimeZone } from './core/cdr-audit.ts';
 export { endpointUrl } from './core/endpoints.ts';
@@ -49,6 +50,12 @@ export {
   readTariff,
   removeTariff,
 } from './ingest.service.ts';
+export {
+  findCdrForSession,
+  findSessionByAuthorizationReference,
+  partnerForParty,
+  tokenPushCounts,
+} from './lookups.service.ts';
 export { type FetchLike, OcpiCallError, ocpiCall } from './ocpi-client.ts';
 export { getPartner, listPartners, type Partner } from './partners.repository.ts';
 export {

@@ -340,7 +340,7 @@ export async function putSession(
   if (!p.ok) throw invalid(issuesMessage('Session', p.errors));
   const s = p.value;
   checkIdentity('Session', s, owner, id);
-  return retrying(() =>
+  const result = await retrying(() =>
     ctx.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext(${`session:${owner.country_code}*${owner.party_id}*${s.id}`.toUpperCase()}))`.execute(
         trx,
@@ -366,6 +366,17 @@ export async function putSession(
       return stored ? 'updated' : 'created';
     }),
   );
+  if (result !== 'ignored') notify(() => ctx.hooks?.sessionStored?.(s));
+  return result;
+}
+
+/** Calls a hook without letting it disturb the OCPI answer. */
+function notify(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    /* a listener's problem; it sweeps stored rows anyway */
+  }
 }
 
 /** PATCH Session: changed fields replace the stored ones; `charging_periods` are appended. */
@@ -383,7 +394,8 @@ export async function patchSession(
     const expected = k === 'id' ? id : owner[k];
     if (v !== undefined && v !== null && !same(v, expected)) throw invalid(`${k} cannot be changed by a PATCH`);
   }
-  return retrying(() =>
+  let after: Session | null = null;
+  const result = await retrying(() =>
     ctx.db.transaction().execute(async (trx) => {
       const stored = await lockSession(trx, owner, id);
       if (!stored)
@@ -414,9 +426,13 @@ export async function patchSession(
         .where('party_id', '=', row.party_id)
         .where('id', '=', id)
         .execute();
+      after = checked.value;
       return 'updated';
     }),
   );
+  const changed: Session | null = after;
+  if (result !== 'ignored' && changed) notify(() => ctx.hooks?.sessionStored?.(changed));
+  return result;
 }
 
 export async function readSession(ctx: RoamingContext, owner: Owner, id: string): Promise<Session> {
@@ -494,6 +510,7 @@ export async function postCdr(
       throw invalid(`CDR ${cdr.id} exists already with different content; CDRs are immutable (send a credit CDR)`);
     return { ...owner, id: cdr.id, created: false };
   }
+  notify(() => ctx.hooks?.cdrStored?.(cdr));
   if (!cdr.credit) {
     await auditStoredCdr(ctx, { ...owner, id: cdr.id }).catch(() => {
       /* stays PENDING; the worker audits it again */

@@ -1,0 +1,68 @@
+// Read-only lookups other modules need about what CPOs sent and where our tokens went (charging: which partner
+// serves a party, the session and CDR of a command's authorization_reference, how far a token was pushed).
+import type { Cdr, Session } from './core/ocpi-objects.schema.ts';
+import { type Db, rdb } from './roaming.tables.ts';
+
+/** The registered partner that has the CPO party (country_code, party_id) among its credentials roles. */
+export async function partnerForParty(db: Db, countryCode: string, partyId: string): Promise<string | null> {
+  const r = await rdb(db)
+    .selectFrom('ocpi_partner_parties as pp')
+    .innerJoin('ocpi_partners as p', 'p.id', 'pp.partner_id')
+    .select('p.id')
+    .where('pp.country_code', '=', countryCode.toUpperCase())
+    .where('pp.party_id', '=', partyId.toUpperCase())
+    .where('p.status', '=', 'REGISTERED')
+    .orderBy('p.registered_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r?.id ?? null;
+}
+
+/** The latest Session a CPO sent with this authorization_reference (the one we put in START_SESSION). */
+export async function findSessionByAuthorizationReference(db: Db, reference: string): Promise<Session | null> {
+  const r = await rdb(db)
+    .selectFrom('ocpi_sessions')
+    .select('object')
+    .where('authorization_reference', '=', reference)
+    .orderBy('last_updated', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r ? (r.object as Session) : null;
+}
+
+/** The (non-credit) CDR of a session of the party, if it arrived. */
+export async function findCdrForSession(
+  db: Db,
+  key: { country_code: string; party_id: string; session_id: string },
+): Promise<Cdr | null> {
+  const r = await rdb(db)
+    .selectFrom('ocpi_cdrs')
+    .select('object')
+    .where('country_code', '=', key.country_code.toUpperCase())
+    .where('party_id', '=', key.party_id.toUpperCase())
+    .where('session_id', '=', key.session_id)
+    .where('credit', '=', false)
+    .orderBy('received_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r ? (r.object as Cdr) : null;
+}
+
+/** How many partners have received the current version of one of our tokens, and how many pushes are open. */
+export async function tokenPushCounts(
+  db: Db,
+  uid: string,
+  type: string,
+): Promise<{ delivered: number; pending: number; failed: number }> {
+  const rows = await rdb(db)
+    .selectFrom('ocpi_token_pushes')
+    .select(['partner_id', 'status'])
+    .where('uid', '=', uid)
+    .where('type', '=', type)
+    .orderBy('id', 'desc')
+    .execute();
+  const latest = new Map<string, string>();
+  for (const r of rows) if (!latest.has(r.partner_id)) latest.set(r.partner_id, r.status);
+  const n = (s: string) => [...latest.values()].filter((x) => x === s).length;
+  return { delivered: n('DONE'), pending: n('PENDING'), failed: n('FAILED') };
+}
