@@ -31,7 +31,13 @@ export interface AppOptions {
   rootModules?: FastifyPluginAsync[];
   /** Readiness check: resolves when the app can serve traffic. */
   ready: () => Promise<{ ok: boolean; detail?: string }>;
+  /** Where log lines go (default stdout); tests pass a stream to assert what is logged. */
+  logStream?: { write(line: string): void };
 }
+
+/** Query parameters whose values never reach the logs (e.g. the password-reset link `?token=…`). */
+const SECRET_QUERY = /([?&](?:token|password|secret|key)=)[^&#]*/gi;
+export const maskUrlSecrets = (url: string) => url.replace(SECRET_QUERY, '$1***');
 
 export type App = FastifyInstance;
 
@@ -40,6 +46,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     logger: {
       level: opts.logLevel ?? 'info',
       redact: ['req.headers.authorization', 'req.headers.cookie'],
+      serializers: {
+        req: (req) => ({
+          method: req.method,
+          url: maskUrlSecrets(req.url),
+          host: req.host,
+          remoteAddress: req.ip,
+          remotePort: req.socket?.remotePort,
+        }),
+      },
+      ...(opts.logStream ? { stream: opts.logStream } : {}),
     },
     bodyLimit: opts.bodyLimit ?? 5 * 1024 * 1024,
     trustProxy: opts.trustProxy ?? false,
