@@ -212,10 +212,10 @@ export async function creditedGross(trx: InvoicingDb, number: string): Promise<n
 }
 
 export interface InvoiceListFilter {
-  /** Inclusive lower bound of issued_at. */
-  from?: Date;
-  /** Exclusive upper bound of issued_at. */
-  to?: Date;
+  /** First invoice date (YYYY-MM-DD, the seller's calendar) of the period, inclusive. */
+  from?: string;
+  /** Last invoice date of the period, inclusive. */
+  to?: string;
   kind?: InvoiceKind;
   limit: number;
   offset: number;
@@ -238,8 +238,8 @@ export async function listInvoices(
   f: InvoiceListFilter,
 ): Promise<{ total: number; invoices: InvoiceSummary[] }> {
   let q = db.selectFrom('invoices');
-  if (f.from) q = q.where('issued_at', '>=', f.from);
-  if (f.to) q = q.where('issued_at', '<', f.to);
+  if (f.from) q = q.where('issue_date', '>=', f.from);
+  if (f.to) q = q.where('issue_date', '<=', f.to);
   if (f.kind) q = q.where('kind', '=', f.kind);
   const [count, rows] = await Promise.all([
     q.select(sql<string>`count(*)::text`.as('n')).executeTakeFirstOrThrow(),

@@ -200,8 +200,8 @@ describe('listIssuedInvoices', () => {
     const dates = all.invoices.map((i) => i.issued_at);
     expect([...dates].sort().reverse()).toEqual(dates);
     const march14 = await listIssuedInvoices(db.db, {
-      from: new Date('2026-03-14T00:00:00Z'),
-      to: new Date('2026-03-15T00:00:00Z'),
+      from: '2026-03-14',
+      to: '2026-03-14',
       limit: 100,
       offset: 0,
     });
@@ -209,5 +209,7 @@ describe('listIssuedInvoices', () => {
     const credits = await listIssuedInvoices(db.db, { kind: 'credit_note', limit: 100, offset: 0 });
     expect(credits.invoices.every((i) => i.kind === 'credit_note' && i.totals.gross < 0)).toBe(true);
     expect(credits.total).toBe(4);
+    const year2027 = await listIssuedInvoices(db.db, { from: '2027-01-01', to: '2027-12-31', limit: 1, offset: 0 });
+    expect(year2027.invoices.map((i) => [i.number, i.issue_date])).toEqual([['LAT-2027-000001', '2027-01-01']]);
   });
 });
