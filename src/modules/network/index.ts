@@ -24,9 +24,11 @@ export {
   type ValidationIssue,
 } from './core/location.schema.ts';
 export { applyLocationPatch, type PatchTarget } from './core/location-patch.ts';
+export { chooseTariff, priceSummary, type TariffLike } from './core/location-summary.ts';
 export { isOpenAt } from './core/opening-hours.ts';
 export { connectorPowerW } from './core/power.ts';
 export type { LocationDetail, LocationSummary, MarkerCollection, PriceSummary } from './core/search.schema.ts';
+export { type EvseAtLocation, findEvseByEvseId } from './evse-lookup.ts';
 export {
   countNetwork,
   findLocationOwners,
