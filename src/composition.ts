@@ -1,5 +1,6 @@
 // Composition root: configuration → database → modules → HTTP app. Used by main.ts and by tests.
 
+import { createInvoicingModule, type InvoicingModule } from './modules/invoicing/index.ts';
 import { networkRoutes, seedDemoNetworkIfEmpty } from './modules/network/index.ts';
 import { createPaymentsModule } from './modules/payments/index.ts';
 import { providerRoutes } from './modules/providers/index.ts';
@@ -21,6 +22,7 @@ export interface Lataus {
   app: App;
   database: DatabaseHandle;
   payments: ReturnType<typeof createPaymentsModule>;
+  invoicing: InvoicingModule;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function createLataus(
     await migrate(database);
     let seeded = config.SEED === 'none';
     const payments = createPaymentsModule({ db: database.db, config });
+    const invoicing = createInvoicingModule({ db: database.db, config });
     const roamingSettings = roamingSettingsFromEnv(config);
     const roaming = createRoamingContext(database.db, roamingSettings);
     let roamingWorkers: RoamingWorkers | null = null;
@@ -48,6 +51,7 @@ export async function createLataus(
         networkRoutes({ db: database.db }),
         providerRoutes({ db: database.db, adminToken: config.adminToken }),
         payments.routes,
+        invoicing.routes,
         roamingAdminRoutes(roaming, { adminToken: config.adminToken }),
       ],
       rootModules: [payments.rootRoutes, ocpiRoutes(roaming)],
@@ -71,6 +75,7 @@ export async function createLataus(
       app,
       database,
       payments,
+      invoicing,
       async close() {
         await app.close();
         await payments.worker.stop();
