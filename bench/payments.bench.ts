@@ -1,7 +1,8 @@
 // Payments benchmark: preauthorize + capture end to end against the PAYONE simulator (real HTTP on loopback,
 // notifications delivered to our endpoint and processed by the worker), at 0 ms and 150 ms gateway latency,
 // and the latency Lataus adds on top of the gateway under an open-loop load of 200 captures/s.
-// Run: `node --import tsx bench/payments.bench.ts` (PGlite) or with DATABASE_URL=postgres://… (PostgreSQL).
+// Run: `node --import tsx bench/payments.bench.ts` (PGlite) or with DATABASE_URL=postgres://… (PostgreSQL);
+// BENCH_SECONDS, BENCH_RATE (open-loop captures/s, default 200), BENCH_CLIENTS, BENCH_ONLY=closed|open.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
@@ -297,7 +298,12 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run()
+  const env = process.env;
+  run({
+    ...(env.BENCH_SECONDS ? { seconds: Number(env.BENCH_SECONDS) } : {}),
+    ...(env.BENCH_RATE ? { rate: Number(env.BENCH_RATE) } : {}),
+    ...(env.BENCH_CLIENTS ? { clients: Number(env.BENCH_CLIENTS) } : {}),
+  })
     .then((r) => {
       console.log(JSON.stringify(r, null, 2));
       process.exit(0);
