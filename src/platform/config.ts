@@ -57,6 +57,35 @@ const schema = z.object({
   SELLER_NAME: z.string().min(1).default('Lataus Demo eMSP GmbH'),
   SELLER_ADDRESS: z.string().min(1).default('Musterstraße 1, 10115 Berlin, Germany'),
   SELLER_VAT_ID: z.string().min(1).default('DE000000000'),
+  // Charging (docs/charging.md): the eMSP's markup on the CPO's price and the card hold before a start.
+  /** Percentage added to the CPO's price (excl. VAT), e.g. "10" for 10 %; "0" for none. */
+  ADHOC_MARKUP_PERCENT: z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,4})?$/, 'a decimal percentage such as 10 or 7.5')
+    .default('10'),
+  /** Fee per session excl. VAT in the tariff's currency (major units), e.g. "0.50"; "0" for none. */
+  ADHOC_MARKUP_FEE: z
+    .string()
+    .regex(/^\d{1,4}(\.\d{1,4})?$/, 'a decimal amount such as 0.50')
+    .default('0.50'),
+  /** VAT rate (percent) on the markup. */
+  ADHOC_MARKUP_VAT: z
+    .string()
+    .regex(/^\d{1,2}(\.\d{1,2})?$/, 'a decimal percentage such as 19')
+    .default('19'),
+  /** Smallest amount held on the card before a start (major units); the hold is at least the estimate. */
+  ADHOC_HOLD_MIN: z
+    .string()
+    .regex(/^\d{1,5}(\.\d{1,2})?$/, 'a decimal amount such as 50')
+    .default('50'),
+  /** After a session ended, how long to wait for its CDR before the charge is flagged for the back office. */
+  CDR_WAIT_MINUTES: z.coerce.number().positive().max(100_000).default(60),
+  /** A charge waiting for 3-D Secure this long is given up (nothing was reserved). */
+  CHARGE_REDIRECT_TIMEOUT_MINUTES: z.coerce.number().positive().max(1440).default(15),
+  /** A START_SESSION without a session after this long fails and the hold is released. */
+  CHARGE_START_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  /** The hosted card page (PAYONE's in production); default: /hosted/card at PAYONE_API_URL's origin (simulator). */
+  PAYONE_CARD_PAGE_URL: z.string().url().optional(),
   INVOICE_NUMBER_PREFIX: z
     .string()
     .regex(/^[A-Z0-9-]{0,12}$/, 'up to 12 of A-Z, 0-9 and -')

@@ -20,6 +20,17 @@ export const ERRORS = {
   RESET_TOKEN_INVALID: { status: 400, title: 'The password-reset link is invalid, used or expired' },
   CSRF_REJECTED: { status: 403, title: 'Cross-site request rejected' },
   TOO_MANY_SIGNIN_ATTEMPTS: { status: 429, title: 'Too many failed sign-in attempts' },
+  // charging (docs/charging.md)
+  EVSE_NOT_FOUND: { status: 404, title: 'There is no charge point with this EVSE id' },
+  CONNECTOR_NOT_FOUND: { status: 404, title: 'The charge point has no such connector' },
+  EVSE_NOT_AVAILABLE: { status: 409, title: 'The charge point cannot start a charge now' },
+  CHARGE_NOT_FOUND: { status: 404, title: 'No such charge' },
+  CARD_REQUIRED: { status: 400, title: 'A card is needed to pay for the charge' },
+  CARD_DECLINED: { status: 402, title: 'The card was declined' },
+  START_REJECTED: { status: 502, title: 'The operator did not start the charge' },
+  IDEMPOTENCY_KEY_REUSED: { status: 409, title: 'The idempotency key was used for a different charge' },
+  CHARGE_NOT_STOPPABLE: { status: 409, title: 'The charge cannot be stopped in its current state' },
+  NOTHING_TO_PAY: { status: 409, title: 'The charge has nothing left to pay' },
   INTERNAL: { status: 500, title: 'Internal error' },
   NOT_READY: { status: 503, title: 'Not ready' },
 } as const satisfies Record<string, { status: number; title: string }>;
