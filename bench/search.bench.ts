@@ -2,12 +2,13 @@
 // measures (1) the repository's search calls (in-database time incl. the round trip) and (2) the HTTP API at a fixed
 // 200 requests/s with autocannon, the server running in a child process so it does not share the event loop.
 // Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/search.bench.ts [evses]
+// (BENCH_KEEP=1 keeps the seeded database; BENCH_DATABASE_URL=<its url> measures it again without seeding.)
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { CITIES } from '../src/modules/network/core/demo-geography.ts';
 import { generateDemoNetwork } from '../src/modules/network/core/demo-network.ts';
@@ -24,6 +25,7 @@ import {
 } from '../src/modules/network/network.repository.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrations.ts';
+import type { Database } from '../src/platform/db/schema.ts';
 import { buildApp } from '../src/platform/http/app.ts';
 
 interface Histogram {
@@ -55,6 +57,8 @@ export interface SearchBenchOptions {
   durationSeconds?: number;
   /** Keep the database afterwards (its URL is printed). */
   keep?: boolean;
+  /** Measure an already seeded database (a kept one) instead of creating and seeding a new one. */
+  existingUrl?: string;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -84,6 +88,36 @@ const viewport = (p: { lat: number; lon: number }) => ({
   maxLat: p.lat + 0.09,
 });
 
+/**
+ * A Kysely whose every query runs as EXPLAIN (ANALYZE) and records the server's planning + execution time; the
+ * repository functions then see empty results.
+ */
+function explainingDb(url: string): { db: Kysely<Database>; times: number[] } {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const times: number[] = [];
+  const explainingPool = {
+    connect: async () => {
+      const client = await pool.connect();
+      return {
+        query: async (text: string, params: unknown[]) => {
+          const r = await client.query(`explain (analyze, format json) ${text}`, params);
+          const plan = (r.rows[0] as { 'QUERY PLAN': { 'Planning Time': number; 'Execution Time': number }[] })[
+            'QUERY PLAN'
+          ][0];
+          times.push((plan?.['Planning Time'] ?? 0) + (plan?.['Execution Time'] ?? 0));
+          return { command: 'SELECT', rows: [], rowCount: 0 };
+        },
+        release: () => client.release(),
+      };
+    },
+    end: () => pool.end(),
+  };
+  return {
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: explainingPool as unknown as pg.Pool }) }),
+    times,
+  };
+}
+
 async function createDatabase(baseUrl: string): Promise<string> {
   const name = `lataus_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: baseUrl });
@@ -111,7 +145,7 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
   const iterations = opts.iterations ?? 300;
   const rate = opts.rate ?? 200;
   const duration = opts.durationSeconds ?? 20;
-  const url = await createDatabase(baseUrl);
+  const url = opts.existingUrl ?? (await createDatabase(baseUrl));
   const handle = await openDatabase({ databaseUrl: url, dataDir: 'unused', poolSize: 10 });
   const result: Record<string, unknown> = {
     machine: {
@@ -119,6 +153,7 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
       cores: os.cpus().length,
       memory_gib: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
+      load_average_at_start: os.loadavg().map((l) => Math.round(l * 10) / 10),
     },
   };
   try {
@@ -127,71 +162,99 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
 
     // ---- seed
     let t0 = performance.now();
-    const network = generateDemoNetwork({ seed, locations: Number.MAX_SAFE_INTEGER });
-    await upsertParties(db, network.parties);
-    await upsertTariffs(db, network.tariffs);
-    let locations = 0;
-    let evses = 0;
-    for (const batch of network.batches(2000)) {
-      const part = [];
-      for (const l of batch) {
+    if (!opts.existingUrl) await seedNetwork();
+    const counts = await sql<{ locations: string; evses: string }>`select (select count(*) from locations) as locations,
+      (select count(*) from evses) as evses`.execute(db);
+    result.network = counts.rows[0];
+    async function seedNetwork() {
+      const network = generateDemoNetwork({ seed, locations: Number.MAX_SAFE_INTEGER });
+      await upsertParties(db, network.parties);
+      await upsertTariffs(db, network.tariffs);
+      let locations = 0;
+      let evses = 0;
+      for (const batch of network.batches(2000)) {
+        const part = [];
+        for (const l of batch) {
+          if (evses >= targetEvses) break;
+          part.push(l);
+          evses += l.evses?.length ?? 0;
+        }
+        await upsertLocations(db, part);
+        locations += part.length;
+        if (locations % 20000 === 0) console.error(`  seeded ${locations} locations, ${evses} EVSEs`);
         if (evses >= targetEvses) break;
-        part.push(l);
-        evses += l.evses?.length ?? 0;
       }
-      await upsertLocations(db, part);
-      locations += part.length;
-      if (locations % 20000 === 0) console.error(`  seeded ${locations} locations, ${evses} EVSEs`);
-      if (evses >= targetEvses) break;
+      const seedSeconds = (performance.now() - t0) / 1000;
+      // After a bulk load: order the table by position (nearby rows share pages), then fresh statistics.
+      t0 = performance.now();
+      await sql`cluster locations using locations_geo`.execute(db);
+      await sql`vacuum analyze`.execute(db);
+      const size = await sql<{ n: string }>`select pg_size_pretty(pg_database_size(current_database())) as n`.execute(
+        db,
+      );
+      result.seed = {
+        locations,
+        evses,
+        seconds: Math.round(seedSeconds),
+        cluster_vacuum_seconds: Math.round((performance.now() - t0) / 1000),
+        database_size: size.rows[0]?.n,
+      };
+      console.error(`  seed: ${JSON.stringify(result.seed)}`);
     }
-    await sql`analyze`.execute(db);
-    const seedSeconds = (performance.now() - t0) / 1000;
-    const size = await sql<{ n: string }>`select pg_size_pretty(pg_database_size(current_database())) as n`.execute(db);
-    result.seed = { locations, evses, seconds: Math.round(seedSeconds), database_size: size.rows[0]?.n };
-    console.error(`  seed: ${JSON.stringify(result.seed)}`);
 
     // ---- in-database: repository calls (SQL + one round trip), sequential
-    const kinds: Record<string, (p: { lat: number; lon: number }) => Promise<unknown>> = {
-      'nearby 10 km, page of 50': (p) =>
-        searchLocations(db, { near: { ...p, radius_m: 10_000 } }, { limit: 50, offset: 0 }),
-      'nearby 10 km, CCS >= 50 kW available': (p) =>
+    type Kind = (p: { lat: number; lon: number }, on: Kysely<Database>) => Promise<unknown>;
+    const kinds: Record<string, Kind> = {
+      'nearby 10 km, page of 50': (p, on) =>
+        searchLocations(on, { near: { ...p, radius_m: 10_000 } }, { limit: 50, offset: 0 }),
+      'nearby 10 km, CCS >= 50 kW available': (p, on) =>
         searchLocations(
-          db,
+          on,
           { near: { ...p, radius_m: 10_000 }, standards: ['IEC_62196_T2_COMBO'], min_power_w: 50_000, available: true },
           { limit: 50, offset: 0 },
         ),
-      'bbox viewport, page of 50 by name': (p) => searchLocations(db, { bbox: viewport(p) }, { limit: 50, offset: 0 }),
-      'page aggregates (connectors of 50 locations)': async (p) => {
+      'bbox viewport, page of 50 by name': (p, on) =>
+        searchLocations(on, { bbox: viewport(p) }, { limit: 50, offset: 0 }),
+      'page aggregates (connectors of 50 locations)': async (p, on) => {
         const { rows } = await searchLocations(db, { near: { ...p, radius_m: 10_000 } }, { limit: 50, offset: 0 });
         t0 = performance.now(); // time only the page query
-        return pageConnectors(db, rows);
+        return pageConnectors(on, rows);
       },
-      'markers, viewport': (p) => markerRows(db, { bbox: viewport(p) } satisfies SearchFilter, 20_001),
+      'markers, viewport': (p, on) => markerRows(on, { bbox: viewport(p) } satisfies SearchFilter, 20_001),
     };
     const inDb: Record<string, unknown> = {};
+    const explain = explainingDb(url);
     for (const [name, fn] of Object.entries(kinds)) {
       const it = points(7);
-      for (let i = 0; i < 20; i++) await fn(it.next().value as { lat: number; lon: number }); // warm-up
+      for (let i = 0; i < 20; i++) await fn(it.next().value as { lat: number; lon: number }, db); // warm-up
       const times: number[] = [];
       const rows: number[] = [];
       for (let i = 0; i < iterations; i++) {
         const p = it.next().value as { lat: number; lon: number };
         t0 = performance.now();
-        const r = (await fn(p)) as { rows?: unknown[]; total?: number } | unknown[];
+        const r = (await fn(p, db)) as { rows?: unknown[]; total?: number } | unknown[];
         times.push(performance.now() - t0);
         rows.push(Array.isArray(r) ? r.length : (r.total ?? 0));
       }
       times.sort((a, b) => a - b);
       rows.sort((a, b) => a - b);
+      // The same queries again under EXPLAIN ANALYZE: the server's own planning + execution time.
+      const explained = points(7);
+      for (let i = 0; i < 20; i++) explained.next();
+      explain.times.length = 0;
+      for (let i = 0; i < iterations; i++) await fn(explained.next().value as { lat: number; lon: number }, explain.db);
+      const server = [...explain.times].sort((a, b) => a - b);
       inDb[name] = {
-        p50_ms: ms(percentile(times, 50)),
-        p99_ms: ms(percentile(times, 99)),
-        max_ms: ms(times.at(-1) ?? 0),
+        call_p50_ms: ms(percentile(times, 50)),
+        call_p99_ms: ms(percentile(times, 99)),
+        server_p50_ms: ms(percentile(server, 50)),
+        server_p99_ms: ms(percentile(server, 99)),
         median_matches: percentile(rows, 50),
       };
       console.error(`  ${name}: ${JSON.stringify(inDb[name])}`);
     }
     result.in_database = inDb;
+    await explain.db.destroy();
     const box = radiusBox(52.52, 13.405, 10_000);
     const plan = await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers off)
       select l.id from locations l where l.publish and l.evse_total > 0
@@ -232,6 +295,18 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
         }),
       };
       const http: Record<string, unknown> = {};
+      const cpuMs = () =>
+        new Promise<number>((resolve) => {
+          const onData = (d: Buffer) => {
+            const m = /cpu ([\d.]+)/.exec(d.toString());
+            if (m) {
+              server.stdout.off('data', onData);
+              resolve(Number(m[1]));
+            }
+          };
+          server.stdout.on('data', onData);
+          server.kill('SIGUSR2');
+        });
       for (const [name, paths] of Object.entries(scenarios)) {
         // Warm-up, then the measured run.
         await autocannon({
@@ -241,6 +316,7 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
           overallRate: rate,
           requests: paths.map((path) => ({ path })),
         });
+        const cpuBefore = await cpuMs();
         const r = await autocannon({
           url: `http://127.0.0.1:${port}`,
           connections: 20,
@@ -248,8 +324,11 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
           overallRate: rate,
           requests: paths.map((path) => ({ path })),
         });
+        const cpuPerRequest = ((await cpuMs()) - cpuBefore) / Math.max(1, r.requests.total);
         http[name] = {
           rate_per_s: rate,
+          achieved_per_s: Math.round(r.requests.total / duration),
+          server_cpu_ms_per_request: ms(cpuPerRequest),
           requests: r.requests.total,
           non_2xx: r.non2xx,
           errors: r.errors,
@@ -263,13 +342,16 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
       }
       result.http = http;
     } finally {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
       server.kill('SIGTERM');
+      await exited;
     }
   } finally {
     await handle.close();
-    if (!opts.keep) await dropDatabase(baseUrl, url);
+    if (!opts.keep && !opts.existingUrl) await dropDatabase(baseUrl, url);
     else result.database_url = url;
   }
+  result.load_average_at_end = os.loadavg().map((l) => Math.round(l * 10) / 10);
   return result;
 }
 
@@ -284,6 +366,11 @@ async function serve(url: string, port: number): Promise<void> {
   });
   await app.listen({ port, host: '127.0.0.1' });
   console.log('listening');
+  // The parent asks for the CPU time used so far, to report CPU milliseconds per request.
+  process.on('SIGUSR2', () => {
+    const u = process.cpuUsage();
+    console.log(`cpu ${(u.user + u.system) / 1000}`);
+  });
   process.on('SIGTERM', () => {
     void app.close().then(() => handle.close().then(() => process.exit(0)));
   });
@@ -294,6 +381,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     await serve(process.argv[3] ?? '', Number(process.argv[4]));
   } else {
     const evses = process.argv[2] ? Number(process.argv[2]) : undefined;
-    console.log(JSON.stringify(await run({ evses, keep: process.env.BENCH_KEEP === '1' }), null, 2));
+    const existingUrl = process.env.BENCH_DATABASE_URL;
+    console.log(JSON.stringify(await run({ evses, keep: process.env.BENCH_KEEP === '1', existingUrl }), null, 2));
   }
 }

@@ -571,7 +571,7 @@ function searchConditions(f: SearchFilter): RawBuilder<unknown> {
   return sql.join(conds, sql` and `);
 }
 
-const SEARCH_COLUMNS = sql`l.country_code, l.party_id, l.id, l.operator_name, l.name,
+const SEARCH_COLUMNS = sql`l.country_code, l.party_id, l.id, l.name,
   l.address, l.city, l.postal_code, l.country, l.latitude, l.longitude, l.time_zone, l.opening_hours, l.always_open,
   l.evse_total, l.evse_available, l.evse_occupied, l.max_power_w`;
 
@@ -586,34 +586,31 @@ export async function searchLocations(
 ): Promise<{ rows: SearchRow[]; total: number }> {
   const near = f.near;
   const distance = near ? haversine(near.lat, near.lon) : sql<null>`null::float8`;
-  const order = near ? sql`distance_m, country_code, party_id, id` : sql`name nulls last, country_code, party_id, id`;
+  const order = (t: string) =>
+    near
+      ? sql`${sql.ref(`${t}.distance_m`)}, ${sql.ref(`${t}.country_code`)}, ${sql.ref(`${t}.party_id`)}, ${sql.ref(`${t}.id`)}`
+      : sql`${sql.ref(`${t}.name`)} nulls last, ${sql.ref(`${t}.country_code`)}, ${sql.ref(`${t}.party_id`)}, ${sql.ref(`${t}.id`)}`;
   const paging = page === 'all' ? sql`` : sql`limit ${page.limit}::int offset ${page.offset}::int`;
   const inRadius = near ? sql`where distance_m <= ${near.radius_m}::float8` : sql``;
-  // The party name (operator fallback) is looked up for the page only, after sorting and paging.
+  // Counting and ordering run over narrow rows (key, name, distance) of all matches; the wide columns are read
+  // for the page only, and the party name (operator fallback) too. One row comes back even for an empty page,
+  // carrying the total.
   const result = await sql<SearchRow & { total: string }>`
-    select page.country_code, page.party_id, page.id,
-      coalesce(page.operator_name, (select p.name from parties p
-        where p.country_code = page.country_code and p.party_id = page.party_id)) as operator_name,
-      page.name, page.address, page.city, page.postal_code, page.country, page.latitude, page.longitude,
-      page.time_zone, page.opening_hours, page.always_open, page.evse_total, page.evse_available,
-      page.evse_occupied, page.max_power_w, page.distance_m, page.total
-    from (
-      select s.*, count(*) over () as total from (
-        select ${SEARCH_COLUMNS}, ${distance} as distance_m
-        from locations l
-        where ${searchConditions(f)}
-      ) s ${inRadius}
-      order by ${order} ${paging}
-    ) page
-    order by ${order}`.execute(db);
-  const rows = result.rows;
-  let total = Number(rows[0]?.total ?? 0);
-  if (rows.length === 0 && page !== 'all' && page.offset > 0) {
-    // Past the end: the window count is not there, count separately.
-    const c = await sql<{ n: string }>`select count(*) as n from (
-        select ${distance} as distance_m from locations l where ${searchConditions(f)}) s ${inRadius}`.execute(db);
-    total = Number(c.rows[0]?.n ?? 0);
-  }
+    with matches as (
+      select l.country_code, l.party_id, l.id, l.name, ${distance} as distance_m
+      from locations l
+      where ${searchConditions(f)}
+    ), hits as (select * from matches ${inRadius})
+    select t.total, x.* from (select count(*) as total from hits) t
+    left join lateral (
+      select ${SEARCH_COLUMNS},
+        coalesce(l.operator_name, ${PARTY_NAME}) as operator_name, page.distance_m
+      from (select * from hits as h order by ${order('h')} ${paging}) page
+      join locations l on l.country_code = page.country_code and l.party_id = page.party_id and l.id = page.id
+    ) x on true
+    order by ${order('x')}`.execute(db);
+  const total = Number(result.rows[0]?.total ?? 0);
+  const rows = result.rows.filter((r) => r.id !== null);
   for (const r of rows) delete (r as Partial<typeof r>).total;
   return { rows, total };
 }
@@ -635,11 +632,17 @@ export interface MarkerRow {
 }
 
 /** Map markers: one row per matching location with its precomputed figures, at most `limit`. */
-export async function markerRows(db: Db, f: SearchFilter, limit: number | null): Promise<MarkerRow[]> {
+export async function markerRows(
+  db: Db,
+  f: SearchFilter,
+  limit: number | null,
+  withHours = false,
+): Promise<MarkerRow[]> {
+  // Opening hours only when the caller evaluates open_now, and only for locations that can be closed.
+  const hours = withHours ? sql`case when l.always_open then null else l.opening_hours end` : sql`null::jsonb`;
   const result = await sql<MarkerRow>`
     select l.country_code, l.party_id, l.id, l.name, l.latitude, l.longitude, l.evse_total, l.evse_available,
-      l.evse_occupied, l.max_power_w, l.always_open, case when l.always_open then null else l.opening_hours end as opening_hours,
-      l.time_zone
+      l.evse_occupied, l.max_power_w, l.always_open, ${hours} as opening_hours, l.time_zone
     from locations l
     where ${searchConditions(f)}
     ${limit === null ? sql`` : sql`limit ${limit}::int`}`.execute(db);

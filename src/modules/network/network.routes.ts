@@ -21,6 +21,13 @@ export interface NetworkRouteDeps {
   now?: () => Date;
 }
 
+/**
+ * Markers and lists are built by typed code from validated data and can be large (thousands of features): they are
+ * serialised with plain JSON.stringify instead of being re-validated by zod on the way out. Their zod schemas still
+ * document them in OpenAPI, and the tests check the shapes.
+ */
+const plainJson = () => (data: unknown) => JSON.stringify(data);
+
 export function networkRoutes(deps: NetworkRouteDeps): FastifyPluginAsync {
   const now = deps.now ?? (() => new Date());
   return async (fastify) => {
@@ -36,6 +43,7 @@ export function networkRoutes(deps: NetworkRouteDeps): FastifyPluginAsync {
           querystring: markersQuerySchema,
           response: { 200: MarkerCollectionSchema },
         },
+        serializerCompiler: plainJson,
       },
       async (req) => findMarkers(deps.db, req.query, now()),
     );
@@ -49,6 +57,7 @@ export function networkRoutes(deps: NetworkRouteDeps): FastifyPluginAsync {
           querystring: listQuerySchema,
           response: { 200: LocationListSchema },
         },
+        serializerCompiler: plainJson,
       },
       async (req) => findLocations(deps.db, req.query, now()),
     );

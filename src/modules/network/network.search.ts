@@ -49,7 +49,7 @@ const openAt = (now: Date) => (r: { always_open: boolean; opening_hours: unknown
 
 export async function findMarkers(db: Db, query: MarkersQuery, now: Date): Promise<MarkerCollection> {
   const filter = toFilter(query);
-  let rows = await markerRows(db, filter, query.open_now ? null : MAX_MARKERS + 1);
+  let rows = await markerRows(db, filter, query.open_now ? null : MAX_MARKERS + 1, query.open_now === true);
   if (query.open_now) rows = rows.filter(openAt(now));
   const truncated = rows.length > MAX_MARKERS;
   return {

@@ -1,5 +1,10 @@
 // Station search over HTTP (app.inject) on a small hand-made network, on PGlite or PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  LocationDetailSchema,
+  LocationListSchema,
+  MarkerCollectionSchema,
+} from '../../../src/modules/network/core/search.schema.ts';
 import { networkRoutes } from '../../../src/modules/network/index.ts';
 import { type App, buildApp } from '../../../src/platform/http/app.ts';
 import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
@@ -274,6 +279,17 @@ describe('GET /api/v1/locations/:id', () => {
       expect(r.type).toContain('application/problem+json');
       expect(r.body.code).toBe('NOT_FOUND');
     }
+  });
+});
+
+describe('response shapes', () => {
+  it('match the documented schemas (lists and markers are serialised without re-validation)', async () => {
+    const list = await get(`/locations?${near}&radius=20000`);
+    expect(LocationListSchema.safeParse(list.body).error).toBeUndefined();
+    const markers = await get('/locations/markers');
+    expect(MarkerCollectionSchema.safeParse(markers.body).error).toBeUndefined();
+    const detail = await get('/locations/L3');
+    expect(LocationDetailSchema.safeParse(detail.body).error).toBeUndefined();
   });
 });
 
