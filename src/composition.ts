@@ -1,6 +1,8 @@
 // Composition root: configuration → database → modules → HTTP app. Used by main.ts and by tests.
 
+import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
 import { createInvoicingModule, type InvoicingModule } from './modules/invoicing/index.ts';
+import { createMailModule, type MailModule } from './modules/mail/index.ts';
 import { networkRoutes, seedDemoNetworkIfEmpty } from './modules/network/index.ts';
 import { createPaymentsModule } from './modules/payments/index.ts';
 import { providerRoutes } from './modules/providers/index.ts';
@@ -22,6 +24,8 @@ export interface Lataus {
   app: App;
   database: DatabaseHandle;
   payments: ReturnType<typeof createPaymentsModule>;
+  mail: MailModule;
+  identity: IdentityModule;
   invoicing: InvoicingModule;
   close(): Promise<void>;
 }
@@ -35,6 +39,8 @@ export async function createLataus(
     await migrate(database);
     let seeded = config.SEED === 'none';
     const payments = createPaymentsModule({ db: database.db, config });
+    const mail = createMailModule({ db: database.db, config, log: { error: (o, m) => app.log.error(o, m) } });
+    const identity = createIdentityModule({ db: database.db, mailer: mail.mailer, config });
     const invoicing = createInvoicingModule({ db: database.db, config });
     const roamingSettings = roamingSettingsFromEnv(config);
     const roaming = createRoamingContext(database.db, roamingSettings);
@@ -51,6 +57,8 @@ export async function createLataus(
         networkRoutes({ db: database.db }),
         providerRoutes({ db: database.db, adminToken: config.adminToken }),
         payments.routes,
+        identity.routes,
+        mail.routes,
         invoicing.routes,
         roamingAdminRoutes(roaming, { adminToken: config.adminToken }),
       ],
@@ -69,16 +77,20 @@ export async function createLataus(
       seeded = true;
     }
     payments.worker.start();
+    mail.worker.start();
     if (roamingSettings.workers)
       roamingWorkers = startRoamingWorkers(roaming, { onError: (err) => app.log.error({ err }, 'OCPI worker failed') });
     return {
       app,
       database,
       payments,
+      mail,
+      identity,
       invoicing,
       async close() {
         await app.close();
         await payments.worker.stop();
+        await mail.close();
         await roamingWorkers?.stop();
         await database.close();
       },
