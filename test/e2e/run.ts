@@ -6,8 +6,11 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { type Ctx, scenarios } from './scenarios.ts';
-import { buildWeb, type StartedServer, startServer } from './server.ts';
+import type { RunningCpoSimulator } from '../../simulators/cpo/server.ts';
+import type { RunningPayoneSimulator } from '../../simulators/payone/server.ts';
+import { type Ctx, SkipScenario, scenarios } from './scenarios.ts';
+import { buildWeb, freePort, type StartedServer, startServer } from './server.ts';
+import { simStations, startCpo, startPayone } from './simulators.ts';
 
 const shotsDir = path.resolve('test-results/e2e');
 
@@ -17,17 +20,42 @@ async function main(): Promise<number> {
   let server: StartedServer | null = null;
   let baseUrl = process.env.BASE_URL?.replace(/\/$/, '');
   let failures = 0;
+  let skipped = 0;
   let context: BrowserContext | null = null;
+  const adminToken = process.env.ADMIN_TOKEN ?? 'lataus-dev-admin';
+  let payone: RunningPayoneSimulator | null = null;
+  let cpo: RunningCpoSimulator | null = null;
 
   try {
     if (!baseUrl) {
       const started = Date.now();
       const staticRoot = await buildWeb();
       cleanups.push(() => rm(staticRoot, { recursive: true, force: true }));
-      server = await startServer(staticRoot);
+      // PAYONE simulator first (Lataus needs its URL), then Lataus, then the CPO simulator (it registers with Lataus).
+      const port = await freePort();
+      const lataus = `http://127.0.0.1:${port}`;
+      const pay = await startPayone(lataus);
+      payone = pay;
+      cleanups.push(() => pay.close());
+      server = await startServer(staticRoot, {
+        port,
+        env: {
+          PUBLIC_URL: lataus,
+          PAYONE_API_URL: pay.apiUrl,
+          PAYONE_CARD_PAGE_URL: `${pay.url}/hosted/card`,
+          CHARGE_START_TIMEOUT_SECONDS: '30',
+        },
+      });
       cleanups.push(server.stop);
       baseUrl = server.baseUrl;
-      console.log(`e2e: ${baseUrl} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      try {
+        const sim = await startCpo(lataus, adminToken);
+        cpo = sim;
+        cleanups.push(() => sim.close());
+      } catch (e) {
+        console.log(`e2e: CPO simulator not connected (${(e as Error).message.slice(0, 300)})`);
+      }
+      console.log(`e2e: ${baseUrl} ready in ${((Date.now() - started) / 1000).toFixed(1)} s (PAYONE sim ${pay.url})`);
     } else {
       console.log(`e2e: using BASE_URL ${baseUrl}`);
     }
@@ -59,6 +87,9 @@ async function main(): Promise<number> {
     const pageErrors: string[] = [];
     const ctx: Ctx = {
       baseUrl: baseUrl!,
+      adminToken,
+      payoneUrl: payone?.url ?? null,
+      simStations: () => simStations(cpo),
       async page(viewport) {
         const page = await ctxRef.newPage();
         await page.setViewportSize(viewport);
@@ -84,6 +115,12 @@ async function main(): Promise<number> {
         if (pageErrors.length) throw new Error(`uncaught errors in the page: ${pageErrors.join(' | ')}`);
         console.log(`PASS  ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       } catch (e) {
+        if (e instanceof SkipScenario) {
+          skipped++;
+          console.log(`SKIP  ${name}: ${e.message}`);
+          for (const p of context.pages()) await p.close().catch(() => undefined);
+          continue;
+        }
         failures++;
         console.log(`FAIL  ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n      ${(e as Error).message}`);
         for (const p of context.pages()) {
@@ -101,7 +138,8 @@ async function main(): Promise<number> {
     await context?.close().catch(() => undefined);
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
-  console.log(failures ? `e2e: ${failures} failed` : 'e2e: all passed');
+  const skipNote = skipped ? ` (${skipped} skipped)` : '';
+  console.log(failures ? `e2e: ${failures} failed${skipNote}` : `e2e: all passed${skipNote}`);
   return failures ? 1 : 0;
 }
 

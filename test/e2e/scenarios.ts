@@ -1,6 +1,9 @@
 // Driver and back-office journeys, each a small async function against a real browser page.
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import { driverScenarios } from './driver-scenarios.ts';
+
+export { SkipScenario } from './driver-scenarios.ts';
 
 // The test files are type-checked without the DOM library (the project's Node tsconfig), so code that runs in the
 // page reaches browser globals through this small typed view of globalThis.
@@ -29,6 +32,12 @@ interface PointFeature {
 
 export interface Ctx {
   baseUrl: string;
+  /** Bearer token of the back office API. */
+  adminToken: string;
+  /** The PAYONE simulator's base URL (hosted card page), when the runner started it. */
+  payoneUrl: string | null;
+  /** Stations of the CPO simulator with available EVSEs (empty when it is not connected). */
+  simStations(): Array<{ ocpiId: string; latitude: number; longitude: number; evseIds: string[] }>;
   /** Opens a fresh page with the given viewport. */
   page(viewport: { width: number; height: number }): Promise<Page>;
   /** Saves a screenshot as test-results/e2e/<name>.png. */
@@ -281,4 +290,6 @@ export const scenarios: Record<string, (ctx: Ctx) => Promise<void>> = {
     await ctx.shot(page, 'admin-mobile', true);
     await page.close();
   },
+  // Charging journeys and the back office with the PAYONE and CPO simulators (skipped until the API exists).
+  ...driverScenarios,
 };

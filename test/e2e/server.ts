@@ -57,8 +57,11 @@ export interface StartedServer {
 }
 
 /** `node --import tsx src/main.ts` with a fresh DATA_DIR; the server seeds its demo network on first start. */
-export async function startServer(staticRoot: string): Promise<StartedServer> {
-  const port = await freePort();
+export async function startServer(
+  staticRoot: string,
+  opts: { port?: number; env?: Record<string, string> } = {},
+): Promise<StartedServer> {
+  const port = opts.port ?? (await freePort());
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lataus-e2e-data-'));
   const output: string[] = [];
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -73,6 +76,7 @@ export async function startServer(staticRoot: string): Promise<StartedServer> {
       STATIC_ROOT: staticRoot,
       BUILD_WEB: 'false',
       LOG_LEVEL: process.env.E2E_SERVER_LOG_LEVEL ?? 'warn',
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

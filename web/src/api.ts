@@ -213,8 +213,17 @@ function filterParams(f: SearchFilters, extra: Record<string, string | number | 
   return s ? `?${s}` : '';
 }
 
-async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(path, { ...init, headers: { Accept: 'application/json', ...init.headers } });
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const method = (init.method ?? 'GET').toUpperCase();
+  // Cookie-authenticated state changes must carry the CSRF header (docs/identity.md); harmless on other calls.
+  const csrf: Record<string, string> = safeMethods.has(method) ? {} : { 'X-Requested-With': 'lataus' };
+  const res = await fetch(path, {
+    credentials: 'same-origin',
+    ...init,
+    headers: { Accept: 'application/json', ...csrf, ...init.headers },
+  });
   const text = await res.text();
   let body: unknown = null;
   if (text) {

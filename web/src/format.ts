@@ -238,3 +238,49 @@ export function hoursShort(h: OcpiHours | null): string | null {
   if (h.twentyfourseven) return 'Open 24/7';
   return null;
 }
+
+/** Integer minor units (e.g. 5000) as money ("50,00 €"), without float arithmetic. */
+export function formatMinor(minor: number, currency: string): string {
+  let digits = 2;
+  try {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    // unknown currency code: assume cents
+  }
+  const neg = minor < 0;
+  const s = String(Math.abs(Math.trunc(minor))).padStart(digits + 1, '0');
+  const dec = digits ? `${s.slice(0, s.length - digits)}.${s.slice(s.length - digits)}` : s;
+  return formatMoney(`${neg ? '-' : ''}${dec}`, currency);
+}
+
+/** 4 312 s → "1 h 11 min"; 312 s → "5 min 12 s". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
+  if (m > 0) return `${m} min ${String(sec).padStart(2, '0')} s`;
+  return `${sec} s`;
+}
+
+export function formatKwh(kwh: string): string {
+  const n = Number(kwh);
+  if (!Number.isFinite(n)) return `${kwh} kWh`;
+  return `${new Intl.NumberFormat(moneyLocale, { minimumFractionDigits: 2, maximumFractionDigits: 3 }).format(n)} kWh`;
+}
+
+export function formatDateTime(iso: string | null | undefined, timeZone?: string | null): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  try {
+    return new Intl.DateTimeFormat(uiLocale, {
+      dateStyle: 'medium',
+      timeStyle: 'medium',
+      ...(timeZone ? { timeZone } : {}),
+    }).format(d);
+  } catch {
+    return d.toISOString();
+  }
+}

@@ -1,12 +1,10 @@
 // Back office: non-integrated providers (CPOs without an OCPI connection) and their station imports.
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { ApiError, api, type Provider, type RejectedRow } from '../api.ts';
-import { useConfig } from '../config.tsx';
+import { useAdminToken } from '../features/admin/AdminShell.tsx';
 import { formatNumber } from '../format.ts';
 import { ErrorNote, Spinner } from '../ui/Spinner.tsx';
 import { useResource } from '../ui/useResource.ts';
-
-const tokenKey = 'lataus.adminToken';
 
 export const csvHeader =
   'id,name,address,city,postal_code,country,latitude,longitude,time_zone,evse_uid,evse_id,connector_id,standard,format,power_type,max_voltage,max_amperage,max_electric_power,tariff_id';
@@ -22,31 +20,6 @@ function problemText(e: unknown): string {
     return [p.title, p.detail].filter(Boolean).join(': ');
   }
   return e instanceof Error ? e.message : 'Something went wrong.';
-}
-
-function TokenField({ token, onChange }: { token: string; onChange: (t: string) => void }) {
-  const [show, setShow] = useState(false);
-  const id = useId();
-  return (
-    <div className="field token-field">
-      <label htmlFor={id}>Admin token</label>
-      <div className="input-row">
-        <input
-          id={id}
-          type={show ? 'text' : 'password'}
-          value={token}
-          autoComplete="off"
-          spellCheck={false}
-          onChange={(e) => onChange(e.target.value)}
-          data-testid="admin-token"
-        />
-        <button type="button" className="btn btn-soft" onClick={() => setShow((s) => !s)}>
-          {show ? 'Hide' : 'Show'}
-        </button>
-      </div>
-      <p className="hint">Kept in this browser only. Sent as a Bearer token with each back office request.</p>
-    </div>
-  );
 }
 
 function CreateProviderForm({ token, onCreated }: { token: string; onCreated: (p: Provider) => void }) {
@@ -323,17 +296,8 @@ function ImportForm({
 }
 
 export default function AdminProvidersPage() {
-  const config = useConfig();
-  const [token, setToken] = useState(() => localStorage.getItem(tokenKey) ?? '');
+  const token = useAdminToken();
   const [target, setTarget] = useState('');
-
-  useEffect(() => {
-    if (!token && config.admin_token_hint) setToken(config.admin_token_hint);
-  }, [config.admin_token_hint, token]);
-  useEffect(() => {
-    if (token) localStorage.setItem(tokenKey, token);
-    else localStorage.removeItem(tokenKey);
-  }, [token]);
 
   const providers = useResource(
     (signal) => (token ? api.admin.providers(token, signal) : Promise.resolve({ items: [] as Provider[] })),
@@ -347,7 +311,6 @@ export default function AdminProvidersPage() {
       <p className="muted">
         Operators without an OCPI connection. Their stations are imported from files and shown on the map.
       </p>
-      <TokenField token={token} onChange={setToken} />
 
       <section className="card" aria-labelledby="providers-h">
         <div className="card-head">

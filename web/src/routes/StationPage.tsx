@@ -78,7 +78,8 @@ function todayWeekday(timeZone: string | null): number {
   }
 }
 
-function ConnectorRow({ c, sameAsStation }: { c: ConnectorDetail; sameAsStation: boolean }) {
+function ConnectorRow({ c, sameAsStation, evse }: { c: ConnectorDetail; sameAsStation: boolean; evse: EvseDetail }) {
+  const canCharge = !!evse.evse_id && (evse.status === 'AVAILABLE' || evse.status === 'UNKNOWN');
   return (
     <li className="connector" data-testid="connector">
       <div className="connector-head">
@@ -93,6 +94,15 @@ function ConnectorRow({ c, sameAsStation }: { c: ConnectorDetail; sameAsStation:
         </div>
       </div>
       <PriceLine price={c.price} notes={!sameAsStation} />
+      {evse.evse_id && (
+        <Link
+          className={`btn btn-charge ${canCharge ? 'btn-primary' : ''}`}
+          to={`/c/${encodeURIComponent(evse.evse_id)}?connector=${encodeURIComponent(c.id)}`}
+          data-testid="charge-here"
+        >
+          {canCharge ? 'Charge here' : 'Price and start'}
+        </Link>
+      )}
     </li>
   );
 }
@@ -116,7 +126,7 @@ function EvseCard({ evse, stationTariff }: { evse: EvseDetail; stationTariff: st
       )}
       <ul className="connectors-list">
         {evse.connectors.map((c) => (
-          <ConnectorRow key={c.id} c={c} sameAsStation={!!c.price && c.price.tariff_id === stationTariff} />
+          <ConnectorRow key={c.id} c={c} evse={evse} sameAsStation={!!c.price && c.price.tariff_id === stationTariff} />
         ))}
       </ul>
     </li>
