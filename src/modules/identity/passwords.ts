@@ -24,11 +24,10 @@ export interface PasswordHasher {
 
 export function createPasswordHasher(params: Argon2Params = ARGON2_PARAMS): PasswordHasher {
   const options = { algorithm: ARGON2ID, ...params } as const;
-  let dummy: Promise<string> | null = null;
-  const dummyHash = () => {
-    dummy ??= hash('lataus-dummy-password-for-unknown-accounts', options);
-    return dummy;
-  };
+  // Made once, up front, so that even the first sign-in of an unknown e-mail costs one verification only.
+  const dummy = hash('lataus-dummy-password-for-unknown-accounts', options);
+  dummy.catch(() => {}); // surfaced by the first verify that awaits it
+  const dummyHash = () => dummy;
   return {
     hash: (password) => hash(preparePassword(password), options),
     async verify(storedHash, password) {
