@@ -75,6 +75,21 @@ export function localDate(at: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
+/** Why the session block cannot be printed, or null. */
+function checkSession(s: ChargingSessionInfo): string | null {
+  const start = Date.parse(s.start);
+  const end = Date.parse(s.end);
+  if (!Number.isFinite(start) || !Number.isFinite(end)) return 'session.start and session.end must be ISO instants';
+  if (end < start) return 'session.end is before session.start';
+  if (!/^\d+(\.\d+)?$/.test(s.kwh)) return `session.kwh "${s.kwh}" is not a decimal`;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: s.time_zone });
+  } catch {
+    return `session.time_zone "${s.time_zone}" is not an IANA time zone`;
+  }
+  return null;
+}
+
 /**
  * Issues an invoice or credit note inside `trx` (the caller's transaction: the invoice commits or rolls back with
  * the business change it belongs to). Validates and computes first, then allocates the number (which holds the
@@ -97,8 +112,10 @@ export async function issueInvoice(
   if (input.lines.length === 0) return fail('INVALID_INVOICE', 'an invoice needs at least one line');
   if (!/^[^\s@]+@[^\s@]+$/.test(input.buyer.email))
     return fail('INVALID_INVOICE', `buyer.email "${input.buyer.email}" is not an e-mail address`);
-  if (input.session && !Number.isFinite(Date.parse(input.session.start) + Date.parse(input.session.end)))
-    return fail('INVALID_INVOICE', 'session.start and session.end must be ISO instants');
+  const sessionProblem = input.session ? checkSession(input.session) : null;
+  if (sessionProblem) return fail('INVALID_INVOICE', sessionProblem);
+  if (input.payment?.card && !/^\d{4}$/.test(input.payment.card.last4))
+    return fail('INVALID_INVOICE', 'payment.card.last4 must be the last 4 digits of the card');
   if (kind === 'invoice') {
     if (input.references) return fail('INVALID_INVOICE', 'only a credit note references another invoice');
     if (totals.gross < 0) return fail('INVALID_INVOICE', 'an invoice total cannot be negative; issue a credit note');

@@ -112,6 +112,10 @@ describe('issueInvoice', () => {
       [{ lines: [{ ...input().lines[0]!, net: '-100' }] }, 'INVALID_INVOICE'],
       [{ kind: 'credit_note' as const }, 'INVALID_INVOICE'],
       [{ references: { invoice_number: 'LAT-2026-000001' } }, 'INVALID_INVOICE'],
+      [{ session: { ...input().session!, time_zone: 'Mars/Olympus' } }, 'INVALID_INVOICE'],
+      [{ session: { ...input().session!, kwh: '12,5' } }, 'INVALID_INVOICE'],
+      [{ session: { ...input().session!, end: '2020-01-01T00:00:00Z' } }, 'INVALID_INVOICE'],
+      [{ payment: { card: { last4: '4111111111111111' } } }, 'INVALID_INVOICE'],
     ] as const;
     for (const [over, code] of bad) {
       const r = await issue(over);
