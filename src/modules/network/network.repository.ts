@@ -649,6 +649,36 @@ export async function markerRows(
   return result.rows;
 }
 
+/**
+ * The marker FeatureCollection built by PostgreSQL as JSON text (no row parsing and re-serialising in Node: a city
+ * viewport has thousands of markers). Must give what findMarkers builds from markerRows; a test compares the two.
+ */
+export async function markersJson(db: Db, f: SearchFilter, max: number): Promise<string> {
+  const result = await sql<{ json: string }>`
+    with m as (
+      select l.country_code, l.party_id, l.id, l.name, l.latitude, l.longitude, l.evse_total, l.evse_available,
+        l.evse_occupied, l.max_power_w
+      from locations l
+      where ${searchConditions(f)}
+      limit ${max + 1}::int
+    )
+    select json_build_object(
+      'type', 'FeatureCollection',
+      'features', coalesce((select json_agg(json_build_object(
+        'type', 'Feature',
+        'geometry', json_build_object('type', 'Point', 'coordinates', json_build_array(m.longitude, m.latitude)),
+        'properties', json_build_object(
+          'id', m.id, 'country_code', m.country_code, 'party_id', m.party_id, 'name', m.name,
+          'available', m.evse_available, 'total', m.evse_total,
+          'max_power_kw', (round(m.max_power_w / 100.0) / 10)::float8,
+          'status', case when m.evse_available > 0 then 'AVAILABLE' when m.evse_occupied > 0 then 'OCCUPIED'
+                    else 'UNAVAILABLE' end)))
+        from (select * from m limit ${max}::int) m), '[]'::json),
+      'truncated', (select count(*) from m) > ${max}::int
+    )::text as json`.execute(db);
+  return result.rows[0]?.json ?? '{"type":"FeatureCollection","features":[],"truncated":false}';
+}
+
 export interface PageConnectorRow {
   country_code: string;
   party_id: string;

@@ -10,6 +10,7 @@ import {
   LocationDetailSchema,
   LocationListSchema,
   listQuerySchema,
+  type MarkerCollection,
   MarkerCollectionSchema,
   markersQuerySchema,
 } from './core/search.schema.ts';
@@ -26,7 +27,7 @@ export interface NetworkRouteDeps {
  * serialised with plain JSON.stringify instead of being re-validated by zod on the way out. Their zod schemas still
  * document them in OpenAPI, and the tests check the shapes.
  */
-const plainJson = () => (data: unknown) => JSON.stringify(data);
+const plainJson = () => (data: unknown) => (typeof data === 'string' ? data : JSON.stringify(data));
 
 export function networkRoutes(deps: NetworkRouteDeps): FastifyPluginAsync {
   const now = deps.now ?? (() => new Date());
@@ -45,7 +46,12 @@ export function networkRoutes(deps: NetworkRouteDeps): FastifyPluginAsync {
         },
         serializerCompiler: plainJson,
       },
-      async (req) => findMarkers(deps.db, req.query, now()),
+      // A string is JSON made by the database (see findMarkers); plainJson sends it unchanged.
+      async (req, reply) => {
+        const markers = await findMarkers(deps.db, req.query, now());
+        if (typeof markers === 'string') reply.type('application/json; charset=utf-8');
+        return markers as MarkerCollection;
+      },
     );
 
     app.get(

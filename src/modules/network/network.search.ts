@@ -15,6 +15,7 @@ import {
   getTariffs,
   type LocationKey,
   markerRows,
+  markersJson,
   type PartyKey,
   pageConnectors,
   type SearchFilter,
@@ -47,8 +48,13 @@ function toFilter(q: MarkersQuery | ListQuery): SearchFilter {
 const openAt = (now: Date) => (r: { always_open: boolean; opening_hours: unknown; time_zone: string }) =>
   r.always_open || isOpenAt(r.opening_hours as Hours | null, now, r.time_zone);
 
-export async function findMarkers(db: Db, query: MarkersQuery, now: Date): Promise<MarkerCollection> {
+/**
+ * Map markers. Without open_now, PostgreSQL builds the JSON (returned as text, sent as is); with open_now the rows
+ * are filtered here by their opening hours and the collection is built in JavaScript.
+ */
+export async function findMarkers(db: Db, query: MarkersQuery, now: Date): Promise<MarkerCollection | string> {
   const filter = toFilter(query);
+  if (!query.open_now) return markersJson(db, filter, MAX_MARKERS);
   let rows = await markerRows(db, filter, query.open_now ? null : MAX_MARKERS + 1, query.open_now === true);
   if (query.open_now) rows = rows.filter(openAt(now));
   const truncated = rows.length > MAX_MARKERS;

@@ -182,6 +182,7 @@ describe('GET /api/v1/locations/markers', () => {
   it('returns GeoJSON points with availability and status', async () => {
     const r = await get(`/locations/markers?${BERLIN_BOX}`);
     expect(r.status).toBe(200);
+    expect(r.type).toContain('application/json');
     expect(r.body.type).toBe('FeatureCollection');
     expect(r.body.truncated).toBe(false);
     const byId = Object.fromEntries(r.body.features.map((f: { properties: { id: string } }) => [f.properties.id, f]));
@@ -219,6 +220,17 @@ describe('GET /api/v1/locations/markers', () => {
     const open = await get(`/locations/markers?${BERLIN_BOX}&open_now=true`);
     clock = FRIDAY_11H;
     expect(open.body.features).toHaveLength(3);
+  });
+
+  it('builds the same markers in SQL (default) and in JavaScript (open_now)', async () => {
+    const sqlBuilt = await get('/locations/markers');
+    const jsBuilt = await get('/locations/markers?open_now=true'); // Friday 11:00: everything is open
+    const byId = (b: { features: { properties: { id: string; party_id: string } }[] }) =>
+      [...b.features].sort((x, y) =>
+        (x.properties.id + x.properties.party_id).localeCompare(y.properties.id + y.properties.party_id),
+      );
+    expect(byId(jsBuilt.body)).toEqual(byId(sqlBuilt.body));
+    expect(jsBuilt.body.truncated).toBe(sqlBuilt.body.truncated);
   });
 });
 
