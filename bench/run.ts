@@ -5,6 +5,8 @@ import os from 'node:os';
 const benches: Record<string, string> = {
   tariffs: './tariffs.bench.ts',
   search: './search.bench.ts',
+  ocpi: './ocpi.bench.ts',
+  payments: './payments.bench.ts',
 };
 
 const only = process.argv.slice(2);

@@ -120,14 +120,16 @@ describe('with the CPO simulator', () => {
     const stop = await sendCommand(h.ctx, partnerId, { type: 'STOP_SESSION', session_id: session.id });
     expect(stop.state).toBe('ACCEPTED');
     await sim.idle();
-    const cdr = await until('CDR', async () =>
-      h.db.db
+    // The CDR is stored first and audited right after: wait for the audit's verdict, not just the row.
+    const cdr = await until('audited CDR', async () => {
+      const row = await h.db.db
         .withTables<{ ocpi_cdrs: { id: string; session_id: string | null; audit_status: string } }>()
         .selectFrom('ocpi_cdrs')
         .selectAll()
         .where('session_id', '=', session.id)
-        .executeTakeFirst(),
-    );
+        .executeTakeFirst();
+      return row && row.audit_status !== 'PENDING' ? row : undefined;
+    });
     expect(['OK', 'DISPUTED']).toContain(cdr.audit_status);
     expect(cdr.audit_status).toBe('OK');
     const s = await until('completed session', async () => {
