@@ -253,13 +253,14 @@ export function formatMinor(minor: number, currency: string): string {
   return formatMoney(`${neg ? '-' : ''}${dec}`, currency);
 }
 
-/** 4 312 s → "1 h 11 min"; 312 s → "5 min 12 s". */
+/** 4 312 s → "1 h 11 min"; 754 s → "12 min"; 312 s → "5 min 12 s". */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
   if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
+  if (m >= 10) return `${m} min`;
   if (m > 0) return `${m} min ${String(sec).padStart(2, '0')} s`;
   return `${sec} s`;
 }

@@ -1,6 +1,6 @@
 // Sign up, sign in and password reset (cookie session; docs/identity.md). After signing in the driver goes back to
 // where they came from (?next=, e.g. a charge point's page) or to the account.
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../api.ts';
 import { accountApi } from '../driver-api.ts';
@@ -24,10 +24,28 @@ function AuthCard({ title, children, intro }: { title: string; intro?: ReactNode
   );
 }
 
+const reasonWords: Record<string, string> = {
+  TOO_SHORT: 'The password is too short: use at least 10 characters.',
+  TOO_LONG: 'The password is too long: use at most 256 characters.',
+  SAME_AS_EMAIL: 'The password must not be your e-mail address.',
+};
+
 function weakPasswordText(e: unknown): string {
   if (e instanceof ApiError && e.problem.code === 'WEAK_PASSWORD') {
     const reasons = (e.problem as { reasons?: unknown }).reasons;
-    if (Array.isArray(reasons) && reasons.length) return `${e.problem.detail ?? 'Choose another password.'}`;
+    if (Array.isArray(reasons) && reasons.length)
+      return reasons.map((r) => reasonWords[String(r)] ?? String(r)).join(' ');
+  }
+  return explain(e);
+}
+
+function signInProblem(e: unknown): string {
+  if (e instanceof ApiError && e.problem.code === 'INVALID_CREDENTIALS')
+    return 'The e-mail address or the password is wrong.';
+  if (e instanceof ApiError && e.problem.code === 'TOO_MANY_SIGNIN_ATTEMPTS') {
+    const seconds = Number((e.problem as { retry_after?: unknown }).retry_after ?? 900);
+    const minutes = Math.max(1, Math.ceil(seconds / 60));
+    return `Too many attempts. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}, or reset your password.`;
   }
   return explain(e);
 }
@@ -50,11 +68,7 @@ export function SignInPage() {
       setDriver(await accountApi.signIn({ email: email.trim(), password }));
       navigate(next, { replace: true });
     } catch (err) {
-      setError(
-        err instanceof ApiError && err.problem.code === 'INVALID_CREDENTIALS'
-          ? 'The e-mail address or the password is wrong.'
-          : explain(err),
-      );
+      setError(signInProblem(err));
       setBusy(false);
     }
   };
@@ -193,7 +207,17 @@ export function SignUpPage() {
 
 export function ResetPasswordPage() {
   const [sp] = useSearchParams();
-  const token = sp.get('token');
+  // The token leaves the address bar at once (and is never sent as a Referer); the page keeps it in state.
+  const [token] = useState(() => sp.get('token'));
+  useEffect(() => {
+    if (!token) return;
+    window.history.replaceState(window.history.state, '', '/reset-password');
+    const meta = document.createElement('meta');
+    meta.name = 'referrer';
+    meta.content = 'no-referrer';
+    document.head.append(meta);
+    return () => meta.remove();
+  }, [token]);
   return token ? <ResetConfirm token={token} /> : <ResetRequest />;
 }
 

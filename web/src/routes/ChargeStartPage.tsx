@@ -106,7 +106,7 @@ function OneTapStart({
           onClick={() => onStart('oneclick')}
           data-testid="start-oneclick"
         >
-          Start charging with {cardLabel(defaultCard.brand, defaultCard.masked_pan)}
+          Start with {cardLabel(defaultCard.brand, defaultCard.masked_pan)}
         </button>
       ) : (
         <p className="muted">
@@ -200,7 +200,8 @@ function StartView({ evseId, offer }: { evseId: string; offer: ChargeOffer }) {
     else if (how === 'virtual') body = { ...base, use_virtual_card: true };
     else {
       if (!form.card) return setError('Add a card first.');
-      body = { ...base, email: form.email.trim(), card: form.card };
+      const email = form.email.trim();
+      body = { ...base, ...(email ? { email } : {}), card: form.card };
     }
     const { key, form: withKey } = attemptKey(evseId, form, JSON.stringify(body));
     setForm(withKey);
@@ -314,7 +315,7 @@ function StartView({ evseId, offer }: { evseId: string; offer: ChargeOffer }) {
           <input
             id={emailId}
             type="email"
-            required
+            required={!signedIn}
             autoComplete="email"
             inputMode="email"
             value={form.email}

@@ -138,6 +138,16 @@ function ChargeCard({ c, token, onChange }: { c: ChargeView; token: string | nul
 
       {c.status !== 'FAILED' && <ChargeFigures c={c} />}
 
+      {c.status === 'FAILED' && (
+        <Link
+          className="btn btn-primary btn-block btn-big"
+          to={`/c/${encodeURIComponent(c.evse_id)}?connector=${encodeURIComponent(c.connector_id)}`}
+          data-testid="try-again"
+        >
+          Try again
+        </Link>
+      )}
+
       {stoppable.has(c.status) && (
         <button
           type="button"
@@ -161,7 +171,12 @@ function ChargeCard({ c, token, onChange }: { c: ChargeView; token: string | nul
         </a>
       )}
       {c.receipt_url && (
-        <a className="btn btn-block btn-big" href={c.receipt_url} download data-testid="receipt-link">
+        <a
+          className={`btn btn-block btn-big ${c.pay_again_url ? '' : 'btn-primary'}`}
+          href={c.receipt_url}
+          download
+          data-testid="receipt-link"
+        >
           Download the receipt (PDF)
         </a>
       )}
@@ -178,8 +193,12 @@ function ChargeCard({ c, token, onChange }: { c: ChargeView; token: string | nul
           <dd className="mono">
             {c.evse_id} · plug {c.connector_id}
           </dd>
-          <dt>Started</dt>
-          <dd>{formatDateTime(c.started_at)}</dd>
+          {c.started_at && (
+            <>
+              <dt>Started</dt>
+              <dd>{formatDateTime(c.started_at)}</dd>
+            </>
+          )}
           {c.stopped_at && (
             <>
               <dt>Ended</dt>

@@ -13,7 +13,7 @@ export const chargeStatusWords: Record<ChargeStatus, { label: string; text: stri
     text: 'The operator has not sent the final charge record yet. We will bill you as soon as it arrives; until then only the hold is reserved on your card.',
   },
   PRICED: { label: 'Priced', text: 'The final price is known. We are taking the payment from your card.' },
-  PAID: { label: 'Paid', text: 'Paid. The rest of the hold on your card has been released.' },
+  PAID: { label: 'Paid', text: 'Thank you. The rest of the hold on your card has been released.' },
   PAYMENT_FAILED: {
     label: 'Payment failed',
     text: 'We could not take the payment from your card. Please pay with another card.',

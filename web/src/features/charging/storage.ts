@@ -71,7 +71,7 @@ export function cardBrand(type: string): string {
 /** "Visa ···· 1111" from a truncated PAN such as 411111XXXXXX1111. */
 export function cardLabel(type: string, truncated: string): string {
   const last4 = truncated.replace(/\D/g, '').slice(-4);
-  return `${cardBrand(type)}${last4 ? ` ···· ${last4}` : ''}`;
+  return `${cardBrand(type)}${last4 ? `\u00a0····\u00a0${last4}` : ''}`;
 }
 
 /** "12/30" from PAYONE's YYMM. */

@@ -137,7 +137,7 @@ export function AdminDisputesPage() {
           No disputes here.
         </p>
       )}
-      <div className="card-list">
+      <div className="card-list wide">
         {items.map((d) => (
           <DisputeCard key={d.id} d={d} token={token} onChanged={list.reload} />
         ))}
