@@ -141,6 +141,80 @@ async function signOutIfSignedIn(ctx: Ctx, page: Page): Promise<void> {
 }
 
 export const driverScenarios: Record<string, (ctx: Ctx) => Promise<void>> = {
+  async 'accounts: sign up, sign out, sign in, password reset through the mail outbox'(ctx) {
+    const page = await ctx.page(mobile);
+    await signOutIfSignedIn(ctx, page);
+    const email = await signUp(ctx, page, '/account');
+    await page.getByTestId('account-email').waitFor({ timeout: 15_000 });
+    assert.equal((await page.getByTestId('account-email').textContent())?.trim(), email);
+    await ctx.shot(page, 'account-new-mobile', true);
+    await page.getByTestId('signout').click();
+    await page.getByTestId('nav-signin').waitFor({ timeout: 10_000 });
+
+    await page.goto(`${ctx.baseUrl}/signin`);
+    await page.getByTestId('signin-email').fill(email);
+    await page.getByTestId('signin-password').fill('wrong password here');
+    await page.getByTestId('signin-submit').click();
+    await page.getByTestId('signin-error').waitFor();
+    assert.match((await page.getByTestId('signin-error').textContent()) ?? '', /wrong/);
+    await ctx.shot(page, 'signin-error-mobile');
+    await page.getByTestId('signin-password').fill('correct horse battery');
+    await page.getByTestId('signin-submit').click();
+    await page.getByTestId('account-page').waitFor({ timeout: 15_000 });
+    await page.getByTestId('signout').click();
+    await page.getByTestId('nav-signin').waitFor({ timeout: 10_000 });
+
+    await page.goto(`${ctx.baseUrl}/reset-password`);
+    await page.getByTestId('reset-email').fill(email);
+    await page.getByTestId('reset-submit').click();
+    await page.getByTestId('reset-requested').waitFor();
+
+    // The reset mail lands in the local outbox; the back office shows it with the link.
+    const deadline = Date.now() + 20_000;
+    let link: string | null = null;
+    while (!link && Date.now() < deadline) {
+      const list = await page.request.get(`${ctx.baseUrl}/api/v1/admin/mails?to=${encodeURIComponent(email)}`, {
+        headers: { Authorization: `Bearer ${ctx.adminToken}` },
+      });
+      if (list.status() === 404) throw new SkipScenario('the mail outbox API is not deployed');
+      const items = ((await list.json()) as { items: Array<{ id: string; subject: string }> }).items;
+      for (const m of items) {
+        const d = await page.request.get(`${ctx.baseUrl}/api/v1/admin/mails/${m.id}`, {
+          headers: { Authorization: `Bearer ${ctx.adminToken}` },
+        });
+        const text = ((await d.json()) as { text: string }).text;
+        link = /https?:\/\/\S*\/reset-password\?token=[^\s"<>]+/.exec(text)?.[0] ?? null;
+        if (link) break;
+      }
+      if (!link) await page.waitForTimeout(500);
+    }
+    assert.ok(link, 'a reset mail with a link is in the outbox');
+    const admin = await ctx.page(mobile);
+    await admin.goto(`${ctx.baseUrl}/admin/mails`);
+    await admin.getByTestId('mail-to').fill(email);
+    await admin.getByTestId('mail-row').first().waitFor({ timeout: 10_000 });
+    await admin.getByTestId('mail-row').first().locator('a').click();
+    await admin.getByTestId('mail').waitFor();
+    await ctx.shot(admin, 'admin-mail-mobile', true);
+    await admin.close();
+
+    const u = new URL(link);
+    await page.goto(`${ctx.baseUrl}${u.pathname}${u.search}`);
+    await page.getByTestId('reset-confirm-form').waitFor();
+    assert.ok(!page.url().includes('token='), 'the token left the address bar');
+    await page.getByTestId('reset-password').fill('a brand new passphrase');
+    await page.getByTestId('reset-confirm-submit').click();
+    await page.getByTestId('reset-done').waitFor({ timeout: 15_000 });
+    await ctx.shot(page, 'reset-done-mobile');
+    await page.goto(`${ctx.baseUrl}/signin`);
+    await page.getByTestId('signin-email').fill(email);
+    await page.getByTestId('signin-password').fill('a brand new passphrase');
+    await page.getByTestId('signin-submit').click();
+    await page.getByTestId('account-page').waitFor({ timeout: 15_000 });
+    await signOutIfSignedIn(ctx, page);
+    await page.close();
+  },
+
   async 'ad hoc: station page → card → live charge → stop → receipt PDF'(ctx) {
     const page = await ctx.page(mobile);
     await signOutIfSignedIn(ctx, page);
