@@ -252,13 +252,13 @@ async function writeLocations(trx: Trx, locations: Location[]): Promise<void> {
   for (const part of chunks(connectors)) await trx.insertInto('connectors').values(part).execute();
 }
 
-export type UpdateEvseStatusResult =
-  | { ok: true; location: Location }
-  | { ok: false; code: 'NOT_FOUND'; message: string };
+export type UpdateEvseStatusResult = { ok: true } | { ok: false; code: 'NOT_FOUND'; message: string };
 
 /**
- * Sets an EVSE's status (the OCPI status PATCH, the hot path): updates the EVSE row and its object, bumps the
- * location's last_updated when newer, and re-derives the location's search columns — one transaction.
+ * Sets an EVSE's status (the OCPI status PATCH, the hot path) in two statements: lock the location row, then one
+ * statement that updates the EVSE row and its object, bumps the EVSE's and the location's last_updated when newer,
+ * and re-derives the location's search columns from its EVSEs and connectors. The SQL mirrors
+ * core/search-columns.ts (deriveSearchColumns); the integration tests compare both after status changes.
  */
 export async function updateEvseStatus(
   db: Db,
@@ -266,38 +266,59 @@ export async function updateEvseStatus(
   status: EvseStatus,
   lastUpdated: string,
 ): Promise<UpdateEvseStatusResult> {
+  const cc = key.country_code.toUpperCase();
+  const pid = key.party_id.toUpperCase();
+  const at = utc(lastUpdated);
   return inTransaction(db, async (trx) => {
-    const location = await loadLocation(trx, key, true);
-    const evse = location?.evses?.find((e) => e.uid.toUpperCase() === key.evse_uid.toUpperCase());
-    if (!location || !evse) {
-      return {
-        ok: false,
-        code: 'NOT_FOUND',
-        message: `unknown EVSE ${key.country_code}*${key.party_id} ${key.id}/${key.evse_uid}`,
-      };
-    }
-    evse.status = status;
-    if (Date.parse(utc(lastUpdated)) > Date.parse(utc(evse.last_updated))) evse.last_updated = lastUpdated;
-    if (Date.parse(utc(lastUpdated)) > Date.parse(utc(location.last_updated))) location.last_updated = lastUpdated;
-    const pos = location.evses?.indexOf(evse) ?? 0;
-    const er = evseRow(location, evse, pos);
-    await trx
-      .updateTable('evses')
-      .set({ status: er.status, object: er.object, last_updated: er.last_updated })
-      .where('country_code', '=', er.country_code)
-      .where('party_id', '=', er.party_id)
-      .where('location_id', '=', er.location_id)
-      .where('uid', '=', evse.uid)
-      .execute();
-    const { country_code, party_id, id, ...lr } = locationRow(location);
-    await trx
-      .updateTable('locations')
-      .set(lr)
-      .where('country_code', '=', country_code)
-      .where('party_id', '=', party_id)
-      .where('id', '=', id)
-      .execute();
-    return { ok: true, location };
+    // Location first, as every writer of a location does: no deadlocks with concurrent upserts.
+    const locked = await sql`select 1 from locations where country_code = ${cc} and party_id = ${pid} and id = ${key.id}
+      for update`.execute(trx);
+    const notFound = {
+      ok: false,
+      code: 'NOT_FOUND',
+      message: `unknown EVSE ${key.country_code}*${key.party_id} ${key.id}/${key.evse_uid}`,
+    } as const;
+    if (locked.rows.length === 0) return notFound;
+    const r = await sql<{ n: number }>`
+      with target as (
+        update evses e set
+          status = ${status},
+          object = jsonb_set(
+            case when ${at}::timestamptz > e.last_updated
+              then jsonb_set(e.object, '{last_updated}', to_jsonb(${lastUpdated}::text)) else e.object end,
+            '{status}', to_jsonb(${status}::text)),
+          last_updated = greatest(e.last_updated, ${at}::timestamptz)
+        where e.country_code = ${cc} and e.party_id = ${pid} and e.location_id = ${key.id} and e.uid = ${key.evse_uid}
+        returning e.uid
+      ),
+      evse as (
+        -- this statement does not see its own EVSE update: substitute the new status
+        select e.uid, e.position, case when e.uid = ${key.evse_uid} then ${status}::text else e.status end as status
+        from evses e where e.country_code = ${cc} and e.party_id = ${pid} and e.location_id = ${key.id}
+      ),
+      derived as (
+        select
+          count(distinct e.uid) filter (where e.status <> 'REMOVED')::int as evse_total,
+          count(distinct e.uid) filter (where e.status = 'AVAILABLE')::int as evse_available,
+          count(distinct e.uid) filter (where e.status in ('CHARGING', 'BLOCKED', 'RESERVED'))::int as evse_occupied,
+          coalesce(max(c.power_w) filter (where e.status <> 'REMOVED'), 0)::int as max_power_w,
+          coalesce(array_agg(c.standard order by e.position, c.position) filter (where e.status <> 'REMOVED'), '{}') as conn_standards,
+          coalesce(array_agg(c.power_w order by e.position, c.position) filter (where e.status <> 'REMOVED'), '{}') as conn_power_w,
+          coalesce(array_agg(e.status = 'AVAILABLE' order by e.position, c.position) filter (where e.status <> 'REMOVED'), '{}') as conn_available
+        from evse e join connectors c on c.country_code = ${cc} and c.party_id = ${pid} and c.location_id = ${key.id}
+          and c.evse_uid = e.uid
+      )
+      update locations l set
+        evse_total = d.evse_total, evse_available = d.evse_available, evse_occupied = d.evse_occupied,
+        max_power_w = d.max_power_w, conn_standards = d.conn_standards, conn_power_w = d.conn_power_w,
+        conn_available = d.conn_available,
+        object = case when ${at}::timestamptz > l.last_updated
+          then jsonb_set(l.object, '{last_updated}', to_jsonb(${lastUpdated}::text)) else l.object end,
+        last_updated = greatest(l.last_updated, ${at}::timestamptz)
+      from derived d
+      where l.country_code = ${cc} and l.party_id = ${pid} and l.id = ${key.id} and exists (select 1 from target)
+      returning 1 as n`.execute(trx);
+    return r.rows.length === 0 ? notFound : { ok: true };
   });
 }
 

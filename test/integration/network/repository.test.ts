@@ -87,6 +87,26 @@ describe('updateEvseStatus', () => {
     expect(await searchColumns(key)).toMatchObject({ evse_available: 1 });
   });
 
+  it('keeps the search columns equal to the derivation from the object through any status', async () => {
+    const k = { country_code: 'DE', party_id: 'AAA', id: 'L4' };
+    for (const [i, status] of (['REMOVED', 'OUTOFORDER', 'RESERVED', 'AVAILABLE', 'CHARGING'] as const).entries()) {
+      expect((await updateEvseStatus(db.db, { ...k, evse_uid: 'L4-1' }, status, `2026-11-28T10:0${i}:00Z`)).ok).toBe(
+        true,
+      );
+      const stored = await getLocation(db.db, k);
+      expect(stored?.evses?.[0]?.status).toBe(status);
+      expect(await searchColumns(k)).toEqual(deriveSearchColumns(stored!));
+    }
+    // An older last_updated changes the status but not the timestamps.
+    await updateEvseStatus(db.db, { ...k, evse_uid: 'L4-1' }, 'AVAILABLE', '2020-01-01T00:00:00Z');
+    const stored = await getLocation(db.db, k);
+    expect([stored?.evses?.[0]?.status, stored?.evses?.[0]?.last_updated, stored?.last_updated]).toEqual([
+      'AVAILABLE',
+      '2026-11-28T10:04:00Z',
+      '2026-11-28T10:04:00Z',
+    ]);
+  });
+
   it('reports an unknown EVSE', async () => {
     expect(
       await updateEvseStatus(db.db, { ...key, evse_uid: 'NOPE' }, 'CHARGING', '2026-11-27T10:00:00Z'),
