@@ -1,0 +1,176 @@
+// SQL of the charging module: charges and virtual cards.
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { sql } from 'kysely';
+import type { Database } from '../../platform/db/schema.ts';
+import { type ChargingTables, cdb } from './charging.tables.ts';
+import type { Offer } from './core/offer.ts';
+import type { DriverFinalPrice } from './core/pricing.ts';
+import { type ChargeStatus, OPEN_STATUSES } from './core/status.ts';
+import type { ChargeRecord, SessionSnapshot } from './core/view.ts';
+
+export type ChargesRow = Selectable<ChargingTables['charges']>;
+export type ChargeUpdate = Updateable<ChargingTables['charges']>;
+type NewCharge = Insertable<ChargingTables['charges']>;
+
+/** The stored row in the shape the pure view reads. */
+export function chargeRecord(r: ChargesRow): ChargeRecord {
+  return {
+    id: r.id,
+    driver_id: r.driver_id,
+    email: r.email,
+    status: r.status as ChargeStatus,
+    status_history: r.status_history,
+    failure_code: r.failure_code,
+    failure_reason: r.failure_reason,
+    flags: r.flags ?? [],
+    currency: r.currency.trim(),
+    hold_minor: Number(r.hold_minor),
+    payment_id: r.payment_id,
+    evse_id: r.evse_id,
+    connector_id: r.connector_id,
+    offer: r.offer as Offer,
+    kwh: new Intl.NumberFormat('en-US', { useGrouping: false, maximumFractionDigits: 4 }).format(Number(r.kwh)),
+    session: r.session as SessionSnapshot | null,
+    cpo_price: r.cpo_price,
+    driver_price: r.driver_price as DriverFinalPrice | null,
+    amount_minor: r.amount_minor === null ? null : Number(r.amount_minor),
+    invoice_number: r.invoice_number,
+    started_at: r.started_at,
+    stopped_at: r.stopped_at,
+    finished_at: r.finished_at,
+    updated_at: r.updated_at,
+    created_at: r.created_at,
+  };
+}
+
+export type ChargingRepo = ReturnType<typeof createChargingRepo>;
+
+export function createChargingRepo(db: Kysely<Database>) {
+  const c = cdb(db);
+  const one = (where: (q: ReturnType<typeof select>) => ReturnType<typeof select>) =>
+    where(select())
+      .executeTakeFirst()
+      .then((r) => r ?? null);
+  const select = () => c.selectFrom('charges').selectAll();
+
+  return {
+    get: (id: string) => one((q) => q.where('id', '=', id)),
+    byIdempotencyKey: (key: string) => one((q) => q.where('idempotency_key', '=', key)),
+    byAuthorizationReference: (ref: string) => one((q) => q.where('authorization_reference', '=', ref)),
+    bySession: (cc: string, pid: string, sessionId: string) =>
+      one((q) =>
+        q
+          .where('country_code', '=', cc.toUpperCase())
+          .where('party_id', '=', pid.toUpperCase())
+          .where('ocpi_session_id', '=', sessionId),
+      ),
+    byCommand: (commandId: string) =>
+      one((q) =>
+        q.where((eb) => eb.or([eb('start_command_id', '=', commandId), eb('stop_command_id', '=', commandId)])),
+      ),
+
+    async insert(row: NewCharge): Promise<ChargesRow | null> {
+      const r = await c
+        .insertInto('charges')
+        .values(row)
+        .onConflict((oc) => oc.column('idempotency_key').doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      return r ?? null;
+    },
+
+    async update(id: string, set: ChargeUpdate): Promise<ChargesRow | null> {
+      const r = await c
+        .updateTable('charges')
+        .set({ ...set, updated_at: new Date() })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return r ?? null;
+    },
+
+    async updateIn(trx: Kysely<Database>, id: string, set: ChargeUpdate): Promise<ChargesRow | null> {
+      const r = await cdb(trx).updateTable('charges').set(set).where('id', '=', id).returningAll().executeTakeFirst();
+      return r ?? null;
+    },
+
+    async lock(trx: Kysely<Database>, id: string): Promise<ChargesRow | null> {
+      const r = await cdb(trx).selectFrom('charges').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+      return r ?? null;
+    },
+
+    /** Claims sending START_SESSION (one process wins). */
+    async claimStart(id: string, now: Date): Promise<ChargesRow | null> {
+      const r = await c
+        .updateTable('charges')
+        .set({ start_sent_at: now, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'STARTING')
+        .where('start_sent_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      return r ?? null;
+    },
+
+    /** Takes the pending receipt mail (its download token) in the caller's transaction; null if already taken. */
+    async clearReceiptMail(trx: Kysely<Database>, id: string) {
+      const r = await cdb(trx)
+        .updateTable('charges')
+        .set({ receipt_mail: null })
+        .where('id', '=', id)
+        .where('receipt_mail', 'is not', null)
+        .returning('id')
+        .executeTakeFirst();
+      return r ?? null;
+    },
+
+    /** Open charges (and paid ones with a receipt mail still to queue) not changed since `before`. */
+    async openIds(limit: number, before: Date): Promise<string[]> {
+      const rows = await c
+        .selectFrom('charges')
+        .select('id')
+        .where((eb) => eb.or([eb('status', 'in', [...OPEN_STATUSES]), eb('receipt_mail', 'is not', null)]))
+        .where('updated_at', '<', before)
+        .orderBy('updated_at')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
+    listByDriver: (driverId: string, limit: number) =>
+      select().where('driver_id', '=', driverId).orderBy('created_at', 'desc').limit(limit).execute(),
+
+    list(q: { status?: string | undefined; flagged?: boolean | undefined; limit: number }) {
+      let s = select();
+      if (q.status) s = s.where('status', '=', q.status);
+      if (q.flagged) s = s.where(sql<boolean>`cardinality(flags) > 0`);
+      return s.orderBy('created_at', 'desc').limit(q.limit).execute();
+    },
+
+    virtualCard: (driverId: string) =>
+      c
+        .selectFrom('virtual_cards')
+        .select(['uid', 'contract_id'])
+        .where('driver_id', '=', driverId)
+        .executeTakeFirst()
+        .then((r) => r ?? null),
+
+    async insertVirtualCard(v: { driver_id: string; uid: string; contract_id: string }): Promise<boolean> {
+      const r = await c
+        .insertInto('virtual_cards')
+        .values(v)
+        .onConflict((oc) => oc.column('driver_id').doNothing())
+        .returning('uid')
+        .executeTakeFirst();
+      return Boolean(r);
+    },
+
+    driverOfVirtualCard: (uid: string) =>
+      c
+        .selectFrom('virtual_cards')
+        .select('driver_id')
+        .where('uid', '=', uid)
+        .executeTakeFirst()
+        .then((r) => r?.driver_id ?? null),
+  };
+}

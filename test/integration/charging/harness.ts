@@ -1,0 +1,293 @@
+// Test harness for charging: a test database (PGlite, or PostgreSQL with DATABASE_URL), Lataus with every module
+// a charge needs listening on an ephemeral port, the PAYONE simulator and the CPO simulator in-process, the CPO
+// registered with Lataus over real OCPI HTTP and its network pushed.
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { type RunningCpoSimulator, startCpoSimulator } from '../../../simulators/cpo/server.ts';
+import { type RunningPayoneSimulator, startPayoneSimulator } from '../../../simulators/payone/server.ts';
+import { type ChargingModule, createChargingModule } from '../../../src/modules/charging/index.ts';
+import { createIdentityModule, driverOf } from '../../../src/modules/identity/index.ts';
+import { createInvoicingModule } from '../../../src/modules/invoicing/index.ts';
+import { createMailModule } from '../../../src/modules/mail/index.ts';
+import { networkRoutes } from '../../../src/modules/network/index.ts';
+import { createPaymentsModule } from '../../../src/modules/payments/index.ts';
+import {
+  createRoamingContext,
+  type RoamingContext,
+  roamingAdminRoutes,
+  roamingSettingsFromEnv,
+  runTokenPushes,
+} from '../../../src/modules/roaming/index.ts';
+import { ocpiRoutes } from '../../../src/ocpi/index.ts';
+import { loadConfig } from '../../../src/platform/config.ts';
+import { type App, buildApp } from '../../../src/platform/http/app.ts';
+import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
+
+export const ADMIN = 'charging-test-admin';
+export const admin = { authorization: `Bearer ${ADMIN}` };
+export const CSRF = { 'x-requested-with': 'lataus' };
+
+/** Test cards of the PAYONE simulator (pseudo card PANs). */
+export const CARDS = {
+  visa: {
+    pseudocardpan: '9410010000000411111',
+    truncatedcardpan: '411111XXXXXX1111',
+    cardtype: 'V',
+    cardexpiredate: '3012',
+  },
+  mastercard: {
+    pseudocardpan: '9410010000000550004',
+    truncatedcardpan: '550000XXXXXX0004',
+    cardtype: 'M',
+    cardexpiredate: '3012',
+  },
+  challenge: {
+    pseudocardpan: '9410010000000403220',
+    truncatedcardpan: '400000XXXXXX3220',
+    cardtype: 'V',
+    cardexpiredate: '3012',
+  },
+  declined: {
+    pseudocardpan: '9410010000000400002',
+    truncatedcardpan: '400000XXXXXX0002',
+    cardtype: 'V',
+    cardexpiredate: '3012',
+  },
+} as const;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface Harness {
+  t: TestDatabase;
+  app: App;
+  url: string;
+  roaming: RoamingContext;
+  charging: ChargingModule;
+  payments: ReturnType<typeof createPaymentsModule>;
+  payone: RunningPayoneSimulator;
+  cpo: RunningCpoSimulator;
+  partnerId: string;
+  /** fetch against Lataus (real HTTP). */
+  http(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  cpo?: Parameters<typeof startCpoSimulator>[0];
+  paymentsMaxAttempts?: number;
+  ocpiTimeoutMs?: number;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const t = await openTestDatabase();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const payone = await startPayoneSimulator({
+    port: 0,
+    quiet: true,
+    paidDelayMs: 50,
+    pendingDelayMs: 100,
+    retryScheduleMs: [100, 200, 400, 800],
+    notifyTimeoutMs: 3000,
+    notifyUrl: `${url}/payone/transaction-status`,
+  });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    PUBLIC_URL: url,
+    PAYONE_API_URL: payone.apiUrl,
+    ADMIN_TOKEN: ADMIN,
+    SESSION_SECRET: 'charging-test-session-secret-0123456789abcdef',
+    SEED: 'none',
+    ...opts.env,
+  });
+  const roaming = createRoamingContext(
+    t.db,
+    roamingSettingsFromEnv(config, { OCPI_WORKERS: 'false', OCPI_HTTP_TIMEOUT_MS: String(opts.ocpiTimeoutMs ?? 5000) }),
+  );
+  const mail = createMailModule({ db: t.db, config });
+  const identity = createIdentityModule({
+    db: t.db,
+    mailer: mail.mailer,
+    config,
+    argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
+  });
+  const invoicing = createInvoicingModule({ db: t.db, config });
+  const payments = createPaymentsModule({
+    db: t.db,
+    config,
+    service: { maxAttempts: opts.paymentsMaxAttempts ?? 8 },
+    worker: { pollMs: 50 },
+  });
+  const charging = createChargingModule({
+    db: t.db,
+    config,
+    roaming,
+    payments,
+    invoicing,
+    mailer: mail.mailer,
+    identity: { requireDriver: identity.requireDriver, driverOf },
+    pollMs: 150,
+    log: { error: (o, m) => console.error(m, o) },
+  });
+  const app = await buildApp({
+    logLevel: 'silent',
+    rateLimitMax: 1_000_000,
+    modules: [
+      networkRoutes({ db: t.db }),
+      payments.routes,
+      roamingAdminRoutes(roaming, { adminToken: ADMIN }),
+      identity.routes,
+      mail.routes,
+      invoicing.routes,
+      charging.routes,
+    ],
+    rootModules: [payments.rootRoutes, ocpiRoutes(roaming)],
+    ready: async () => ({ ok: true }),
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+  payments.worker.start();
+  charging.worker.start();
+
+  const cpo = await startCpoSimulator({ port: 0, locations: 3, speed: 60, commandDelayMs: 20, ...opts.cpo });
+  const invite = await app.inject({
+    method: 'POST',
+    url: '/api/v1/admin/partners',
+    headers: admin,
+    payload: { action: 'invite', name: 'CPO simulator' },
+  });
+  if (invite.statusCode !== 201) throw new Error(`invite: ${invite.body}`);
+  const { token_a, versions_url } = invite.json() as { token_a: string; versions_url: string };
+  const reg = await cpo.registerWith(versions_url, token_a);
+  if (!reg.ok) throw new Error(`registration: ${reg.message}`);
+  await cpo.idle();
+  const evses = [...cpo.sim.locations.values()].reduce((n, l) => n + (l.evses?.length ?? 0), 0);
+  await until('the pushed network', async () => {
+    const r = await t.db
+      .selectFrom('evses')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirst();
+    return Number(r?.n) >= evses;
+  });
+  const partner = await app.inject({ method: 'GET', url: '/api/v1/admin/partners', headers: admin });
+  const partnerId = (partner.json() as { partners: { id: string }[] }).partners[0]!.id;
+
+  const http = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${url}${path}`, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      redirect: 'manual',
+    });
+
+  return {
+    t,
+    app,
+    url,
+    roaming,
+    charging,
+    payments,
+    payone,
+    cpo,
+    partnerId,
+    http,
+    async close() {
+      await cpo.close();
+      await charging.worker.stop();
+      await payments.worker.stop();
+      await app.close();
+      await mail.close();
+      await payone.close();
+      await t.close();
+    },
+  };
+}
+
+export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    const v = await fn().catch((e) => {
+      last = e;
+      return null;
+    });
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** An AVAILABLE EVSE of the simulator (with its first connector) that Lataus knows. */
+export function availableEvse(h: Harness, skip: string[] = []): { evse_id: string; connector_id: string; uid: string } {
+  for (const loc of h.cpo.sim.locations.values()) {
+    for (const e of loc.evses ?? []) {
+      if (e.status === 'AVAILABLE' && e.evse_id && !skip.includes(e.evse_id))
+        return { evse_id: e.evse_id, connector_id: e.connectors[0]!.id, uid: e.uid };
+    }
+  }
+  throw new Error('no available EVSE');
+}
+
+export const newKey = () => randomUUID();
+
+/** A JSON body as the tests read it. */
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked by the assertions themselves
+export type Json = any;
+export const json = async (r: Response): Promise<Json> => r.json();
+
+export interface ChargeBody {
+  id: string;
+  status: string;
+  failure_reason: string | null;
+  kwh: string;
+  final: { excl_vat: string; incl_vat: string; currency: string } | null;
+  payment: { state: string; held_minor: number; captured_minor: number } | null;
+  receipt_url: string | null;
+  pay_again_url: string | null;
+  cost_so_far: { incl_vat: string; currency: string; at_least: boolean } | null;
+  [k: string]: unknown;
+}
+
+export async function getCharge(h: Harness, id: string, token: string | null, headers: Record<string, string> = {}) {
+  const r = await h.http(
+    'GET',
+    `/api/v1/charges/${id}${token ? `?t=${encodeURIComponent(token)}` : ''}`,
+    undefined,
+    headers,
+  );
+  if (r.status !== 200) throw new Error(`GET charge ${r.status}: ${await r.text()}`);
+  return (await r.json()) as ChargeBody;
+}
+
+export async function waitStatus(
+  h: Harness,
+  id: string,
+  token: string | null,
+  statuses: string[],
+  ms = 20_000,
+  headers: Record<string, string> = {},
+): Promise<ChargeBody> {
+  return until(
+    `charge ${id} in ${statuses.join('/')}`,
+    async () => {
+      const c = await getCharge(h, id, token, headers);
+      return statuses.includes(c.status) ? c : null;
+    },
+    ms,
+  );
+}
+
+/** Pushes our tokens to the CPO now (the OCPI workers are off in tests). */
+export async function pushTokens(h: Harness): Promise<void> {
+  while ((await runTokenPushes(h.roaming)) > 0) {}
+}
