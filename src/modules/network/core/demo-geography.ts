@@ -39,7 +39,7 @@ export interface City {
   timeZone?: string;
   /** A VAT rate other than the country's (the Azores: 16 %). */
   vat?: number;
-  /** Tariff region when prices differ inside a country (the Azores). */
+  /** Tariff region when prices differ inside a country (the Azores: ISO 3166-2 PT-20). */
   region?: string;
   /** On an island: no motorway corridors to other cities. */
   island?: boolean;
@@ -94,7 +94,7 @@ export const CITIES: City[] = [
     postal: '95##-###',
     timeZone: 'Atlantic/Azores',
     vat: 16,
-    region: 'PT-AC',
+    region: 'PT-20',
     island: true,
   },
   { name: 'Madrid', country: 'ES', lat: 40.4168, lon: -3.7038, weight: 33, lang: 'es', postal: '280##' },
