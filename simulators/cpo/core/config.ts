@@ -46,6 +46,8 @@ export interface SimulatorOptions {
   ownTokenA: string | null;
   /** Push locations/tariffs/sessions/CDRs once registered; off = pull only. */
   push: boolean;
+  /** Without an eMSP URL and token A: ask the local Lataus admin API for an invitation (development). */
+  autoRegister: boolean;
   /** Simulated seconds between Session PATCHes while charging. */
   sessionUpdateSeconds: number;
   /** A charging period is closed at a session update once it is this long (simulated seconds). */
@@ -83,6 +85,7 @@ export const DEFAULT_OPTIONS: Readonly<SimulatorOptions> = Object.freeze({
   emspTokenA: null,
   ownTokenA: null,
   push: true,
+  autoRegister: false, // only the CLI asks for an invitation
   sessionUpdateSeconds: 300,
   periodMaxSeconds: 900,
   autoStopParkMinutes: 30,
@@ -113,6 +116,7 @@ An OCPI 2.2.1 CPO peer: owns a generated charging network, pushes it to an eMSP,
   --token-a <token>          the eMSP's token A for that registration (env CPO_SIM_TOKEN_A)
   --own-token-a <token>      token A we accept when the eMSP registers with us (random by default)
   --no-push                  serve everything for pull only; never push
+  --no-auto-register         without --emsp-versions-url, do not ask the local Lataus (LATAUS_URL, LATAUS_ADMIN_TOKEN) for an invitation
   --session-update <s>       simulated seconds between Session PATCHes (300)
   --period-max <s>           close a charging period at an update once it is this long (900)
   --auto-stop <min>          simulated minutes a full car stays parked before leaving (30; 0 = never)
@@ -163,6 +167,7 @@ export function parseSimulatorArgs(argv: string[], env: NodeJS.ProcessEnv = {}):
       'token-a': { type: 'string' },
       'own-token-a': { type: 'string' },
       'no-push': { type: 'boolean' },
+      'no-auto-register': { type: 'boolean' },
       'session-update': { type: 'string' },
       'period-max': { type: 'string' },
       'auto-stop': { type: 'string' },
@@ -204,6 +209,7 @@ export function parseSimulatorArgs(argv: string[], env: NodeJS.ProcessEnv = {}):
     emspTokenA,
     ownTokenA: values['own-token-a'] ?? env.CPO_SIM_OWN_TOKEN_A ?? null,
     push: !values['no-push'],
+    autoRegister: !values['no-auto-register'],
     sessionUpdateSeconds: num('session-update', values['session-update'], d.sessionUpdateSeconds, 1),
     periodMaxSeconds: num('period-max', values['period-max'], d.periodMaxSeconds, 1),
     autoStopParkMinutes: num('auto-stop', values['auto-stop'], d.autoStopParkMinutes, 0),
