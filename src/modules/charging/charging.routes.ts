@@ -131,7 +131,7 @@ export function chargingRoutes(deps: ChargingRouteDeps): FastifyPluginAsync {
         if (r.status === 'FAILED' && r.failure_code === 'CARD_DECLINED')
           throw new AppError('CARD_DECLINED', r.failure_reason ?? 'The card was declined', {
             charge_id: r.charge_id,
-            status: r.status,
+            charge_status: r.status,
             failure_reason: r.failure_reason,
           });
         return reply.status(r.created ? 201 : 200).send({

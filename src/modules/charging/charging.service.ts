@@ -522,8 +522,9 @@ export function createChargingService(deps: ChargingDeps) {
         authorization_reference: row.authorization_reference,
       });
       await repo.update(row.id, { start_command_id: cmd.id });
-      if (cmd.state === 'REJECTED' || cmd.state === 'FAILED')
-        return failStart(row, 'START_REJECTED', cmd.message ?? null);
+      // FAILED here means the CPO could not be reached or did not answer in time (HTTP timeout).
+      if (cmd.state === 'FAILED') return failStart(row, 'START_TIMEOUT', cmd.message ?? null);
+      if (cmd.state === 'REJECTED') return failStart(row, 'START_REJECTED', cmd.message ?? null);
       return true;
     } catch (e) {
       if (e instanceof CommandError) return failStart(row, 'START_REJECTED', e.message);
@@ -697,10 +698,13 @@ export function createChargingService(deps: ChargingDeps) {
       (['captured', 'paid', 'partially_refunded', 'refunded'].includes(p.state) && p.amounts.captured === amount) ||
       (p.state === 'released' && amount === 0);
     if (done) return markPaid(row, p);
-    if (p.state === 'failed' || p.failed_step === 'capture') {
-      const r = await fail(row.id, 'capture_failed', 'CAPTURE_FAILED', p.failure?.message, {
-        flags: addFlag(row.flags, 'PAYMENT_FAILED'),
-      });
+    // 'capture' (declined) or 'capture_no_answer' (PAYONE never answered after every retry: the outcome is
+    // unknown, flagged for the back office; a later notification that the capture went through still pays it).
+    if (p.state === 'failed' || p.failed_step?.startsWith('capture')) {
+      let flags = addFlag(row.flags, 'PAYMENT_FAILED');
+      if (p.failed_step === 'capture_no_answer') flags = addFlag(flags, 'CAPTURE_OUTCOME_UNKNOWN');
+      const detail = p.failed_step === 'capture' ? p.failure?.message : null;
+      const r = await fail(row.id, 'capture_failed', 'CAPTURE_FAILED', detail, { flags });
       if (r) await mailPayAgain(r);
       return Boolean(r);
     }
@@ -720,11 +724,11 @@ export function createChargingService(deps: ChargingDeps) {
   }
 
   async function paymentFailed(row: ChargesRow): Promise<boolean> {
-    if (!row.payment_id || row.payment_attempt < 2) return false;
+    if (!row.payment_id) return false;
     const p = await payments.getPayment(row.payment_id);
     if (!p.ok) return false;
     const view = p.value.payment;
-    if (view.state === 'pre_authorized') {
+    if (view.state === 'pre_authorized' && row.payment_attempt > 1) {
       const c = await payments.capture(row.payment_id, Number(row.amount_minor));
       return c.ok ? onCapture(row, c.value) : false;
     }
@@ -868,7 +872,7 @@ export function createChargingService(deps: ChargingDeps) {
   async function getCharge(id: string, v: Viewer): Promise<ChargeView> {
     let row = await authorized(id, v);
     // The page polls: take a due step at once for charges waiting on the payment (3-D Secure return).
-    if (row.status === 'AUTHORIZING' || row.status === 'REDIRECT' || row.status === 'PRICED') {
+    if (['AUTHORIZING', 'REDIRECT', 'PRICED', 'PAYMENT_FAILED'].includes(row.status)) {
       await kick(row.id);
       row = (await repo.get(row.id)) ?? row;
     }

@@ -148,9 +148,16 @@ describe('ad-hoc charging', () => {
     const link = /(http\S+\.pdf\?token=\S+)/.exec(mail.text_body)![1]!;
     expect((await fetch(link)).status).toBe(200);
 
-    // The hold for the token is over: the ad-hoc token is no longer valid.
     const history = (detail.status_history as { status: string }[]).map((s) => s.status);
-    expect(history).toEqual(['AUTHORIZING', 'STARTING', 'CHARGING', 'STOPPING', 'FINISHED', 'PRICED', 'PAID']);
+    // FINISHED may be skipped when the CDR overtakes the Session's final PATCH.
+    expect(history.filter((s) => s !== 'FINISHED')).toEqual([
+      'AUTHORIZING',
+      'STARTING',
+      'CHARGING',
+      'STOPPING',
+      'PRICED',
+      'PAID',
+    ]);
   });
 
   it('rejects a page without the link token', async () => {

@@ -141,7 +141,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     log: { error: (o, m) => console.error(m, o) },
   });
   const app = await buildApp({
-    logLevel: 'silent',
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     rateLimitMax: 1_000_000,
     modules: [
       networkRoutes({ db: t.db }),
