@@ -1,6 +1,7 @@
 // Composition root: configuration → database → modules → HTTP app. Used by main.ts and by tests.
 
-import { createIdentityModule, type IdentityModule } from './modules/identity/index.ts';
+import { type ChargingModule, createChargingModule } from './modules/charging/index.ts';
+import { createIdentityModule, driverOf, type IdentityModule } from './modules/identity/index.ts';
 import { createInvoicingModule, type InvoicingModule } from './modules/invoicing/index.ts';
 import { createMailModule, type MailModule } from './modules/mail/index.ts';
 import { networkRoutes, seedDemoNetworkIfEmpty } from './modules/network/index.ts';
@@ -27,6 +28,7 @@ export interface Lataus {
   mail: MailModule;
   identity: IdentityModule;
   invoicing: InvoicingModule;
+  charging: ChargingModule;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,16 @@ export async function createLataus(
     const invoicing = createInvoicingModule({ db: database.db, config });
     const roamingSettings = roamingSettingsFromEnv(config);
     const roaming = createRoamingContext(database.db, roamingSettings);
+    const charging = createChargingModule({
+      db: database.db,
+      config,
+      roaming,
+      payments,
+      invoicing,
+      mailer: mail.mailer,
+      identity: { requireDriver: identity.requireDriver, driverOf },
+      log: { error: (o, m) => app.log.error(o, m) },
+    });
     let roamingWorkers: RoamingWorkers | null = null;
     const app = await buildApp({
       logLevel: config.LOG_LEVEL,
@@ -60,6 +72,7 @@ export async function createLataus(
         identity.routes,
         mail.routes,
         invoicing.routes,
+        charging.routes,
         roamingAdminRoutes(roaming, { adminToken: config.adminToken }),
       ],
       rootModules: [payments.rootRoutes, ocpiRoutes(roaming)],
@@ -78,6 +91,7 @@ export async function createLataus(
     }
     payments.worker.start();
     mail.worker.start();
+    charging.worker.start();
     if (roamingSettings.workers)
       roamingWorkers = startRoamingWorkers(roaming, { onError: (err) => app.log.error({ err }, 'OCPI worker failed') });
     return {
@@ -87,8 +101,10 @@ export async function createLataus(
       mail,
       identity,
       invoicing,
+      charging,
       async close() {
         await app.close();
+        await charging.worker.stop();
         await payments.worker.stop();
         await mail.close();
         await roamingWorkers?.stop();
