@@ -10,7 +10,12 @@ import { createIdentityModule, driverOf } from '../../../src/modules/identity/in
 import { createInvoicingModule } from '../../../src/modules/invoicing/index.ts';
 import { createMailModule } from '../../../src/modules/mail/index.ts';
 import { networkRoutes } from '../../../src/modules/network/index.ts';
-import { createPaymentsModule } from '../../../src/modules/payments/index.ts';
+import {
+  createPaymentsModule,
+  type PaymentProvider,
+  type PaymentsService,
+  payoneProviderFromConfig,
+} from '../../../src/modules/payments/index.ts';
 import {
   createRoamingContext,
   type RoamingContext,
@@ -86,6 +91,11 @@ export interface HarnessOptions {
   cpo?: Parameters<typeof startCpoSimulator>[0];
   paymentsMaxAttempts?: number;
   ocpiTimeoutMs?: number;
+  /** Wraps the payment provider (benchmarks time the gateway). */
+  wrapProvider?: (p: PaymentProvider) => PaymentProvider;
+  /** Wraps the payments service charging uses (benchmarks time the capture). */
+  wrapPayments?: (s: PaymentsService) => PaymentsService;
+  logLevel?: string;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -128,17 +138,18 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     config,
     service: { maxAttempts: opts.paymentsMaxAttempts ?? 8 },
     worker: { pollMs: 50 },
+    ...(opts.wrapProvider ? { provider: opts.wrapProvider(payoneProviderFromConfig(config)) } : {}),
   });
   const charging = createChargingModule({
     db: t.db,
     config,
     roaming,
-    payments,
+    payments: opts.wrapPayments ? { ...payments, service: opts.wrapPayments(payments.service) } : payments,
     invoicing,
     mailer: mail.mailer,
     identity: { requireDriver: identity.requireDriver, driverOf },
     pollMs: 150,
-    log: { error: (o, m) => console.error(m, o) },
+    log: { error: (o, m) => (opts.logLevel === 'silent' ? undefined : console.error(m, o)) },
   });
   const app = await buildApp({
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -1,0 +1,220 @@
+// From a CDR's arrival (OCPI POST /cdrs at Lataus) to the capture being approved by PAYONE, with the PAYONE
+// simulator answering after 150 ms, at 200 sessions per second (open loop). Goal (issue 6): p99 ≤ gateway time
+// + 15 ms. Setup: Lataus with every module over real HTTP, the CPO simulator registered (its token posts the
+// CDRs), one real charge as a template, then N charges in CHARGING with a real preauthorization each.
+// Run: node --import tsx bench/charging.bench.ts  (DATABASE_URL=… for PostgreSQL; PGlite otherwise).
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { authorizationHeader } from '../src/ocpi/index.ts';
+import {
+  availableEvse,
+  CARDS,
+  type Harness,
+  json,
+  newKey,
+  startHarness,
+  until,
+  waitStatus,
+} from '../test/integration/charging/harness.ts';
+
+const pct = (xs: number[], q: number) => {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 10) / 10;
+};
+
+export async function run(opts: { rate?: number; seconds?: number; latencyMs?: number } = {}) {
+  const rate = opts.rate ?? 200;
+  const seconds = opts.seconds ?? 5;
+  const latencyMs = opts.latencyMs ?? 150;
+  const n = rate * seconds;
+  const gateway = new Map<string, number>(); // payment id → PAYONE capture round trip (ms)
+  const captured = new Map<string, () => void>(); // payment id → resolve when the capture is approved
+  let h!: Harness;
+  h = await startHarness({
+    logLevel: 'silent',
+    wrapProvider: (p) => ({
+      name: p.name,
+      preauthorize: (c) => p.preauthorize(c),
+      refund: (c) => p.refund(c),
+      capture: async (c) => {
+        const t = performance.now();
+        const r = await p.capture(c);
+        gateway.set(c.txid, performance.now() - t);
+        return r;
+      },
+    }),
+    wrapPayments: (s) => ({
+      ...s,
+      capture: async (id, amount, o) => {
+        const r = await s.capture(id, amount, o);
+        if (r.ok && ['captured', 'paid'].includes(r.value.state)) captured.get(id)?.();
+        return r;
+      },
+    }),
+  });
+  try {
+    // One real charge: its offer and CDR are the templates.
+    const evse = availableEvse(h);
+    const start = await json(
+      await h.http('POST', '/api/v1/charges', {
+        evse_id: evse.evse_id,
+        connector_id: evse.connector_id,
+        idempotency_key: newKey(),
+        email: 'bench@example.com',
+        card: CARDS.visa,
+      }),
+    );
+    if (!start.charge_id) throw new Error(`template charge: ${JSON.stringify(start)}`);
+    await waitStatus(h, start.charge_id, start.access_token, ['CHARGING']);
+    await new Promise((r) => setTimeout(r, 1500));
+    await h.http('POST', `/api/v1/charges/${start.charge_id}/stop?t=${start.access_token}`);
+    await waitStatus(h, start.charge_id, start.access_token, ['PAID']);
+    const tpl = await h.t.db
+      .selectFrom('charges' as never)
+      .selectAll()
+      .where('id' as never, '=', start.charge_id as never)
+      .executeTakeFirstOrThrow();
+    const template = tpl as unknown as Record<string, unknown>;
+    const cdrRow = await sql<{ object: Record<string, unknown> }>`select object from ocpi_cdrs limit 1`.execute(h.t.db);
+    const cdrTemplate = cdrRow.rows[0]!.object;
+
+    // N charges in CHARGING, each with a real hold at PAYONE (no latency yet).
+    const charges: { id: string; ref: string; paymentId: string }[] = [];
+    for (let i = 0; i < n; i += 20) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(20, n - i) }, async () => {
+          const id = randomUUID();
+          const pre = await h.payments.service.preauthorize({
+            sessionRef: id,
+            amount: 5000,
+            currency: 'EUR',
+            card: { pseudocardpan: CARDS.visa.pseudocardpan },
+            returnUrls: { successUrl: h.url, errorUrl: h.url, backUrl: h.url },
+          });
+          if (!pre.ok) throw new Error(pre.error.message);
+          return { id, ref: id.replaceAll('-', ''), paymentId: pre.value.id };
+        }),
+      );
+      charges.push(...batch);
+    }
+    const rows = charges.map((c, i) => ({
+      ...template,
+      id: c.id,
+      idempotency_key: `bench-${c.id}`,
+      authorization_reference: c.ref,
+      token_uid: `BENCH${i}`,
+      payment_id: c.paymentId,
+      status: 'CHARGING',
+      ocpi_session_id: `BENCH-${i}`,
+      cdr_id: null,
+      cpo_price: null,
+      driver_price: null,
+      amount_minor: null,
+      invoice_number: null,
+      receipt_mail: null,
+      status_history: JSON.stringify([]),
+      offer: JSON.stringify(template.offer),
+      session: null,
+      card: JSON.stringify(template.card),
+      flags: [],
+      updated_at: new Date(),
+    }));
+    for (let i = 0; i < rows.length; i += 200)
+      await h.t.db
+        .insertInto('charges' as never)
+        .values(rows.slice(i, i + 200) as never)
+        .execute();
+
+    await fetch(`${h.payone.url}/__sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ latencyMs }),
+    });
+    const token = h.cpo.sim.peer!.tokenOut;
+    const cdrsUrl = `${h.url}/ocpi/2.2.1/cdrs`;
+    const latencies: number[] = [];
+    const overheads: number[] = [];
+    const errors: string[] = [];
+    const txids = new Map<string, string>();
+    for (const c of charges) {
+      const p = await h.t.db.selectFrom('payments').select('txid').where('id', '=', c.paymentId).executeTakeFirst();
+      txids.set(c.paymentId, p!.txid!);
+    }
+    const t0 = performance.now();
+    const all = charges.map(
+      (c, i) =>
+        new Promise<void>((resolve) => {
+          setTimeout(
+            async () => {
+              const sent = performance.now();
+              const done = new Promise<void>((r) => captured.set(c.paymentId, r));
+              const cdr = {
+                ...cdrTemplate,
+                id: `CDR-BENCH-${i}`,
+                session_id: `BENCH-${i}`,
+                authorization_reference: c.ref,
+                last_updated: new Date().toISOString(),
+              };
+              const res = await fetch(cdrsUrl, {
+                method: 'POST',
+                headers: { authorization: authorizationHeader(token), 'content-type': 'application/json' },
+                body: JSON.stringify(cdr),
+              }).catch((e: Error) => ({ status: 0, text: async () => e.message }));
+              if (res.status !== 201 && res.status !== 200) errors.push(`${res.status} ${await res.text()}`);
+              const ok = await Promise.race([
+                done.then(() => true),
+                new Promise((r) => setTimeout(() => r(false), 10_000)),
+              ]);
+              if (ok) {
+                const total = performance.now() - sent;
+                latencies.push(total);
+                overheads.push(total - (gateway.get(txids.get(c.paymentId)!) ?? 0));
+              } else errors.push(`no capture for ${c.id}`);
+              resolve();
+            },
+            (i * 1000) / rate,
+          );
+        }),
+    );
+    await Promise.all(all);
+    const wall = (performance.now() - t0) / 1000;
+    await until(
+      'paid',
+      async () => {
+        const r = await sql<{ n: string }>`select count(*) as n from charges where status = 'PAID'`.execute(h.t.db);
+        return Number(r.rows[0]!.n) >= n + 1;
+      },
+      60_000,
+    ).catch(() => null);
+    const gw = [...gateway.values()];
+    return {
+      database: h.t.url ? 'postgres' : 'pglite',
+      sessions: n,
+      offered_rate_per_s: rate,
+      achieved_rate_per_s: Math.round((latencies.length / wall) * 10) / 10,
+      payone_latency_ms: latencyMs,
+      cdr_to_capture_ms: {
+        p50: pct(latencies, 0.5),
+        p90: pct(latencies, 0.9),
+        p99: pct(latencies, 0.99),
+        max: pct(latencies, 1),
+      },
+      gateway_ms: { p50: pct(gw, 0.5), p99: pct(gw, 0.99) },
+      overhead_ms: { p50: pct(overheads, 0.5), p99: pct(overheads, 0.99) },
+      goal_met: pct(latencies, 0.99) <= pct(gw, 0.99) + 15,
+      errors: errors.slice(0, 5),
+      error_count: errors.length,
+    };
+  } finally {
+    await h.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await run({
+    rate: Number(process.env.RATE ?? 200),
+    seconds: Number(process.env.SECONDS ?? 5),
+  });
+  console.log(JSON.stringify(r, null, 2));
+}
