@@ -138,7 +138,8 @@ export interface VirtualCard {
   contract_id: string;
   type: string;
   valid: boolean;
-  pushed_to: Array<string | { partner_id?: string; name?: string; status?: string }>;
+  /** How many connected operators (CPOs) the card has been pushed to. */
+  pushed_to: number;
 }
 
 export const accountApi = {

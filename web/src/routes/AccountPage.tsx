@@ -143,9 +143,8 @@ function CardsSection() {
 }
 
 function pushedToText(v: VirtualCard): string {
-  const names = v.pushed_to.map((p) => (typeof p === 'string' ? p : (p.name ?? p.partner_id ?? ''))).filter(Boolean);
-  if (names.length === 0) return 'Not yet known to any operator.';
-  return `Known to ${names.length === 1 ? '1 operator' : `${names.length} operators`}: ${names.join(', ')}.`;
+  if (v.pushed_to === 0) return 'Not yet known to any operator.';
+  return `Known to ${v.pushed_to === 1 ? '1 operator' : `${v.pushed_to} operators`}.`;
 }
 
 function VirtualCardSection() {
