@@ -8,7 +8,7 @@ import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { RunningCpoSimulator } from '../../simulators/cpo/server.ts';
 import type { RunningPayoneSimulator } from '../../simulators/payone/server.ts';
-import { type Ctx, SkipScenario, scenarios } from './scenarios.ts';
+import { type Ctx, scenarios } from './scenarios.ts';
 import { buildWeb, freePort, type StartedServer, startServer } from './server.ts';
 import { simStations, startCpo, startPayone } from './simulators.ts';
 
@@ -20,7 +20,6 @@ async function main(): Promise<number> {
   let server: StartedServer | null = null;
   let baseUrl = process.env.BASE_URL?.replace(/\/$/, '');
   let failures = 0;
-  let skipped = 0;
   let context: BrowserContext | null = null;
   const adminToken = process.env.ADMIN_TOKEN ?? 'lataus-dev-admin';
   let payone: RunningPayoneSimulator | null = null;
@@ -115,12 +114,6 @@ async function main(): Promise<number> {
         if (pageErrors.length) throw new Error(`uncaught errors in the page: ${pageErrors.join(' | ')}`);
         console.log(`PASS  ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       } catch (e) {
-        if (e instanceof SkipScenario) {
-          skipped++;
-          console.log(`SKIP  ${name}: ${e.message}`);
-          for (const p of context.pages()) await p.close().catch(() => undefined);
-          continue;
-        }
         failures++;
         console.log(`FAIL  ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n      ${(e as Error).message}`);
         for (const p of context.pages()) {
@@ -138,8 +131,7 @@ async function main(): Promise<number> {
     await context?.close().catch(() => undefined);
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
-  const skipNote = skipped ? ` (${skipped} skipped)` : '';
-  console.log(failures ? `e2e: ${failures} failed${skipNote}` : `e2e: all passed${skipNote}`);
+  console.log(failures ? `e2e: ${failures} failed` : 'e2e: all passed');
   return failures ? 1 : 0;
 }
 

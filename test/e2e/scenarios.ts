@@ -3,8 +3,6 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { driverScenarios } from './driver-scenarios.ts';
 
-export { SkipScenario } from './driver-scenarios.ts';
-
 // The test files are type-checked without the DOM library (the project's Node tsconfig), so code that runs in the
 // page reaches browser globals through this small typed view of globalThis.
 interface El {
@@ -290,6 +288,6 @@ export const scenarios: Record<string, (ctx: Ctx) => Promise<void>> = {
     await ctx.shot(page, 'admin-mobile', true);
     await page.close();
   },
-  // Charging journeys and the back office with the PAYONE and CPO simulators (skipped until the API exists).
+  // Charging journeys and the back office with the PAYONE and CPO simulators .
   ...driverScenarios,
 };
