@@ -15,7 +15,7 @@ import {
 import { parseTariff } from '../../../src/modules/tariffs/index.ts';
 import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
 
-const DIR = '/work/shared/ocpi/examples';
+const DIR = 'test/fixtures/ocpi-examples';
 const EXAMPLES = fs.existsSync(DIR) ? fs.readdirSync(DIR).sort() : [];
 const read = (f: string): unknown => JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8'));
 const byKind = (re: RegExp) => EXAMPLES.filter((f) => re.test(f));

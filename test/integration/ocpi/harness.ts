@@ -17,7 +17,7 @@ import { type App, buildApp } from '../../../src/platform/http/app.ts';
 import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
 
 export const ADMIN = 'test-admin-token';
-export const EXAMPLES = '/work/shared/ocpi/examples';
+export const EXAMPLES = 'test/fixtures/ocpi-examples';
 export const example = (f: string): Record<string, unknown> =>
   JSON.parse(fs.readFileSync(path.join(EXAMPLES, f), 'utf8')) as Record<string, unknown>;
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { md5Hex } from '../../../simulators/payone/core/keys.ts';
 import { parseKeyValueBody, percentDecode } from '../../../simulators/payone/core/wire.ts';
 
-export const FIXTURES = '/work/shared/payone/fixtures';
+export const FIXTURES = 'test/unit/payone/fixtures';
 
 export function fixture(path: string): string {
   return readFileSync(`${FIXTURES}/${path}`, 'utf8');

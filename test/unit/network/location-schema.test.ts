@@ -5,7 +5,7 @@ import { applyLocationPatch } from '../../../src/modules/network/core/location-p
 import { deriveSearchColumns } from '../../../src/modules/network/core/search-columns.ts';
 
 const example = (): Location => {
-  const r = parseLocation(JSON.parse(fs.readFileSync('/work/shared/ocpi/examples/location_example.json', 'utf8')));
+  const r = parseLocation(JSON.parse(fs.readFileSync('test/fixtures/ocpi-examples/location_example.json', 'utf8')));
   if (!r.ok) throw new Error('example does not parse');
   return r.location;
 };

@@ -120,7 +120,7 @@ describe('last_updated rules', () => {
 });
 
 describe('CDR audit (tariff engine comparison)', () => {
-  const cdr = JSON.parse(fs.readFileSync('/work/shared/ocpi/examples/cdr_example.json', 'utf8'));
+  const cdr = JSON.parse(fs.readFileSync('test/fixtures/ocpi-examples/cdr_example.json', 'utf8'));
   it('the spec CDR example agrees with its tariff (4.00 / 4.40)', () => {
     const r = auditCdrCosts({ cdr, tariffs: cdr.tariffs, timeZone: 'Europe/Brussels', tolerance: '0.01' });
     expect(r.status).toBe('OK');

@@ -105,7 +105,7 @@ describe('liveCost', () => {
 });
 
 describe('auditCdr', () => {
-  const p = parseCdrInput(JSON.parse(readFileSync('/work/shared/ocpi/examples/cdr_example.json', 'utf8')));
+  const p = parseCdrInput(JSON.parse(readFileSync('test/fixtures/ocpi-examples/cdr_example.json', 'utf8')));
   if (!p.ok) throw new Error('parse');
   it('recomputes cdr_example.json from its embedded tariff; the money agrees, total_energy does not', () => {
     const r = auditCdr({ cdr: p.cdr, tariffs: p.tariffs, timeZone: 'Europe/Brussels' });

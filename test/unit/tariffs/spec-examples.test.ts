@@ -102,7 +102,7 @@ describe('§11.13 time examples', () => {
     expect(total(price(exampleTariff('tariff_11_not_possible_alt_text.json'), cdr))).toEqual(['2.3000', '2.4988']);
   });
   it('cdr_example.json: 1.973 h @ €2/h step 300 → 118.4 → 120 min → 4.00 / 4.40', () => {
-    const p = parseCdrInput(JSON.parse(readFileSync('/work/shared/ocpi/examples/cdr_example.json', 'utf8')));
+    const p = parseCdrInput(JSON.parse(readFileSync('test/fixtures/ocpi-examples/cdr_example.json', 'utf8')));
     if (!p.ok) throw new Error('parse');
     const r = computePrice({ cdr: p.cdr, tariffs: p.tariffs, timeZone: 'Europe/Brussels' }).result;
     expect(total(r)).toEqual(['4.0000', '4.4000']);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTariff, summarizeTariff, type Tariff } from '../../../src/modules/tariffs/index.ts';
 
 const load = (name: string): Tariff => {
-  const r = parseTariff(JSON.parse(readFileSync(`/work/shared/ocpi/examples/${name}`, 'utf8')), { mode: 'pricing' });
+  const r = parseTariff(JSON.parse(readFileSync(`test/fixtures/ocpi-examples/${name}`, 'utf8')), { mode: 'pricing' });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.tariff;
 };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCdrInput, parseTariff } from '../../../src/modules/tariffs/core/tariff.schema.ts';
 
-const EXAMPLES = '/work/shared/ocpi/examples';
+const EXAMPLES = 'test/fixtures/ocpi-examples';
 const readJson = (p: string): unknown => JSON.parse(readFileSync(p, 'utf8'));
 const exampleTariffs = readdirSync(EXAMPLES).filter((f) => /^tariff(restriction)?_.*\.json$/.test(f));
 

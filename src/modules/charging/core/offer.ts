@@ -101,7 +101,7 @@ export function buildOffer(i: OfferInput): Offer {
     const e = estimateSession({ tariff, start: i.at, timeZone: tz, energyKwh: TYPICAL_KWH, powerKw });
     if (e.ok) {
       const total = markUpAmount(e.estimate.total, i.markup);
-      const minutes = e.estimate.charging_minutes;
+      const minutes = Math.ceil(e.estimate.charging_minutes); // a duration for people: whole minutes
       const duration = minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
       estimate = {
         assumption: `${TYPICAL_KWH} kWh at ${Math.round(powerKw * 10) / 10} kW (about ${duration}), no parking`,
