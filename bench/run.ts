@@ -7,6 +7,7 @@ const benches: Record<string, string> = {
   search: './search.bench.ts',
   ocpi: './ocpi.bench.ts',
   payments: './payments.bench.ts',
+  charging: './charging.bench.ts',
 };
 
 const only = process.argv.slice(2);
