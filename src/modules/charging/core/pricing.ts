@@ -3,6 +3,7 @@
 // prices shown before the start, the estimate, the live cost and the final amount, which is computed by the
 // invoicing core from the very lines the receipt will carry: the capture equals the invoice total by construction.
 import { Decimal } from 'decimal.js';
+import { currencyExponent, minorToMajor } from '../../../money/currency.ts';
 import {
   computeTotals,
   type InvoiceLine,
@@ -126,12 +127,7 @@ export function summaryLines(s: PriceSummary, m: MarkupConfig): string[] {
 }
 
 /** ISO 4217 minor-unit exponent (2 unless listed). */
-export function exponent(currency: string): number {
-  return (
-    ({ JPY: 0, KRW: 0, ISK: 0, CLP: 0, BHD: 3, JOD: 3, KWD: 3, OMR: 3, TND: 3 } as Record<string, number>)[currency] ??
-    2
-  );
-}
+export const exponent = currencyExponent;
 
 /**
  * The amount held on the card before a start, in minor units: at least `holdMin` and at least the estimate incl.
@@ -176,11 +172,7 @@ export function driverFinalPrice(cpo: PriceResult, m: MarkupConfig): DriverFinal
   };
 }
 
-/** Minor units → "12.34" (major units with the currency's decimals). */
-export function minorToMajor(minor: number, currency: string): string {
-  const e = exponent(currency);
-  return new Dec(minor).div(new Dec(10).pow(e)).toFixed(e);
-}
+export { minorToMajor };
 
 /** A decimal amount → text with the currency's decimals, half-up ("12.3456" → "12.35"). */
 export function major(amount: string, currency: string): string {

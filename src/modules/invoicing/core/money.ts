@@ -1,6 +1,7 @@
 // Decimal arithmetic and minor units for invoices. Amounts are decimals at full precision until they become
 // payable; then they are rounded once, half-up (away from zero for negative amounts), to integer minor units.
 import { Decimal } from 'decimal.js';
+import { currencyExponent } from '../../../money/currency.ts';
 
 /** High precision so that sums and products of 4-decimal OCPI numbers stay exact. */
 export const Dec = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -30, toExpPos: 40 });
@@ -9,22 +10,7 @@ export type Dec = Decimal;
 export const ZERO = new Dec(0);
 export const HUNDRED = new Dec(100);
 
-/** ISO 4217 minor-unit exponents that differ from 2. */
-const EXPONENT: Readonly<Record<string, number>> = {
-  BHD: 3,
-  CLP: 0,
-  ISK: 0,
-  JOD: 3,
-  JPY: 0,
-  KRW: 0,
-  KWD: 3,
-  OMR: 3,
-  TND: 3,
-};
-
-export function currencyExponent(currency: string): number {
-  return EXPONENT[currency.toUpperCase()] ?? 2;
-}
+export { currencyExponent, minorToMajor } from '../../../money/currency.ts';
 
 /** A decimal text such as "0.25", "-3", "1.2e-3" → Decimal; throws on anything else. */
 export function decimal(text: string, what: string): Decimal {
@@ -57,12 +43,6 @@ export function mulMinorHalfUp(minor: number, factor: Decimal): number {
 /** Major-unit decimal → exact minor-unit decimal (not rounded). */
 export function toMinorExact(major: Decimal, currency: string): Decimal {
   return major.mul(new Dec(10).pow(currencyExponent(currency)));
-}
-
-/** 610 minor → "6.10" (major units, dot, exactly the currency's decimals). */
-export function minorToMajor(minor: number, currency: string): string {
-  const e = currencyExponent(currency);
-  return new Dec(minor).div(new Dec(10).pow(e)).toFixed(e);
 }
 
 /** A VAT rate normalised for grouping: "19.0" → "19"; null stays null (no VAT applicable / exempt). */
