@@ -5,45 +5,14 @@
 // is still rejected, because the required one is then missing (e.g. `time-zone` → "time_zone: required field is
 // missing"). Optional fields may be `null` (common in partner data; treated as absent by our code).
 import { z } from 'zod';
+import { ciString, DateTimeSchema, opt, text, type ValidationIssue } from '../../../ocpi/core/primitives.ts';
 
-export interface ValidationIssue {
-  /** JSON path like `evses[0].connectors[1].standard`; empty string for the root. */
-  path: string;
-  message: string;
-}
+export type { ValidationIssue };
 
-const PRINTABLE_ASCII = /^[\x20-\x7E]*$/;
-/** CiString(n): case-insensitive printable ASCII, 1..n characters. */
-const ciString = (max: number) =>
-  z
-    .string()
-    .min(1, 'must not be empty')
-    .max(max, `at most ${max} characters`)
-    .regex(PRINTABLE_ASCII, 'only printable ASCII characters are allowed');
-/** string(n): UTF-8 text of at most n characters. */
-const text = (max: number) => z.string().max(max, `at most ${max} characters`);
 /** A short label that partners often send as a JSON number (e.g. `"physical_reference": 3`); kept as a string. */
 const label = (max: number) => z.union([text(max), z.number().transform((n) => String(n))]).pipe(text(max));
-/** Optional in OCPI: may be omitted or null. */
-const opt = <T extends z.ZodType>(s: T) => s.nullish();
 
-const DATE_TIME_UTC = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{1,9})?Z?$/;
-function isCalendarDate(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1) return false;
-  const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-  return d <= (days[m - 1] ?? 0);
-}
-/** OCPI DateTime: RFC 3339 in UTC (`Z` or no designator), optional fractional seconds; at most 25 characters. */
-export const DateTimeSchema = z
-  .string()
-  .max(25, 'at most 25 characters')
-  .refine(
-    (s) => {
-      const m = DATE_TIME_UTC.exec(s);
-      return m !== null && isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]));
-    },
-    { message: 'must be an OCPI DateTime in UTC (YYYY-MM-DDTHH:MM:SS[.fff][Z])' },
-  );
+export { DateTimeSchema };
 
 const validZones = new Map<string, boolean>();
 /** True when Intl knows the IANA time zone (memoised). */

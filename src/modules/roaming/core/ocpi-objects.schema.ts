@@ -2,31 +2,12 @@
 // information, LocationReferences, commands. Objects are loose (unknown fields are kept and round-trip, as
 // OCPI asks receivers to ignore them); required fields, types and enums are checked with JSON paths.
 import { z } from 'zod';
+import { ciString, DateTimeSchema, opt, text, type ValidationIssue } from '../../../ocpi/core/primitives.ts';
 import { ConnectorTypeSchema } from '../../network/index.ts';
 import { parseTariff } from '../../tariffs/index.ts';
 
-export interface ValidationIssue {
-  path: string;
-  message: string;
-}
-
-const PRINTABLE_ASCII = /^[\x20-\x7E]*$/;
-const ciString = (max: number) =>
-  z
-    .string()
-    .min(1, 'must not be empty')
-    .max(max, `at most ${max} characters`)
-    .regex(PRINTABLE_ASCII, 'only printable ASCII characters are allowed');
-const text = (max: number) => z.string().max(max, `at most ${max} characters`);
-const opt = <T extends z.ZodType>(s: T) => s.nullish();
-
-const DATE_TIME_UTC = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{1,9})?Z?$/;
-/** OCPI DateTime: RFC 3339 in UTC, `Z` or no designator, optional fractional seconds. */
-export const DateTimeSchema = z
-  .string()
-  .refine((s) => DATE_TIME_UTC.test(s) && !Number.isNaN(Date.parse(`${s.replace(/Z$/, '')}Z`)), {
-    message: 'must be an OCPI DateTime in UTC (YYYY-MM-DDTHH:MM:SS[.fff][Z])',
-  });
+export type { ValidationIssue };
+export { DateTimeSchema };
 
 export const CountryCodeSchema = z.string().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code');
 export const PartyIdSchema = z.string().regex(/^[A-Za-z0-9]{3}$/, 'must be a 3-character party id');
