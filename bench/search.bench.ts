@@ -1,11 +1,10 @@
 // Station search at scale, on PostgreSQL: seeds a generated network of ~500,000 EVSEs into a fresh database, then
 // measures (1) the repository's search calls (in-database time incl. the round trip) and (2) the HTTP API at a fixed
-// 200 requests/s with autocannon, the server running in a child process so it does not share the event loop.
+// 200 requests/s, evenly spaced (bench/open-loop.ts), the server running in a child process so it does not share the event loop.
 // Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/search.bench.ts [evses]
 // (BENCH_KEEP=1 keeps the seeded database; BENCH_DATABASE_URL=<its url> measures it again without seeding.)
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -27,23 +26,7 @@ import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrations.ts';
 import type { Database } from '../src/platform/db/schema.ts';
 import { buildApp } from '../src/platform/http/app.ts';
-
-interface Histogram {
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  average: number;
-  total: number;
-}
-// autocannon ships no type declarations; this is the part used here.
-const autocannon = createRequire(import.meta.url)('autocannon') as (opts: {
-  url: string;
-  connections: number;
-  duration: number;
-  overallRate: number;
-  requests: { path: string }[];
-}) => Promise<{ latency: Histogram; requests: Histogram; throughput: Histogram; non2xx: number; errors: number }>;
+import { openLoop } from './open-loop.ts';
 
 export interface SearchBenchOptions {
   databaseUrl?: string;
@@ -263,7 +246,7 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
     );
     result.plan_bbox_berlin = plan.rows.map((r) => r['QUERY PLAN']);
 
-    // ---- HTTP: server in a child process, autocannon here at a fixed overall rate
+    // ---- HTTP: server in a child process, an open-loop generator here at a fixed rate
     const port = 3390 + Math.floor(Math.random() * 100);
     const server = spawn(
       process.execPath,
@@ -308,36 +291,13 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
           server.kill('SIGUSR2');
         });
       for (const [name, paths] of Object.entries(scenarios)) {
-        // Warm-up, then the measured run.
-        await autocannon({
-          url: `http://127.0.0.1:${port}`,
-          connections: 10,
-          duration: 3,
-          overallRate: rate,
-          requests: paths.map((path) => ({ path })),
-        });
+        // Warm-up, then the measured run: evenly spaced requests at the target rate (bench/open-loop.ts).
+        const baseUrl = `http://127.0.0.1:${port}`;
+        await openLoop({ baseUrl, paths, rate, durationSeconds: 3 });
         const cpuBefore = await cpuMs();
-        const r = await autocannon({
-          url: `http://127.0.0.1:${port}`,
-          connections: 20,
-          duration,
-          overallRate: rate,
-          requests: paths.map((path) => ({ path })),
-        });
-        const cpuPerRequest = ((await cpuMs()) - cpuBefore) / Math.max(1, r.requests.total);
-        http[name] = {
-          rate_per_s: rate,
-          achieved_per_s: Math.round(r.requests.total / duration),
-          server_cpu_ms_per_request: ms(cpuPerRequest),
-          requests: r.requests.total,
-          non_2xx: r.non2xx,
-          errors: r.errors,
-          p50_ms: r.latency.p50,
-          p90_ms: r.latency.p90,
-          p99_ms: r.latency.p99,
-          max_ms: r.latency.max,
-          avg_kib: Math.round(r.throughput.average / Math.max(1, r.requests.average) / 102.4) / 10,
-        };
+        const r = await openLoop({ baseUrl, paths, rate, durationSeconds: duration });
+        const cpuPerRequest = ((await cpuMs()) - cpuBefore) / Math.max(1, r.sent);
+        http[name] = { ...r, server_cpu_ms_per_request: ms(cpuPerRequest) };
         console.error(`  ${name}: ${JSON.stringify(http[name])}`);
       }
       result.http = http;
