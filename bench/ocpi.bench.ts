@@ -4,7 +4,6 @@
 // Goals: full load ≤ 120 s; PATCH ≥ 5,000/s with p99 ≤ 25 ms.
 // Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/ocpi.bench.ts [evses]
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
@@ -17,6 +16,7 @@ import { ocpiRoutes } from '../src/ocpi/routes.ts';
 import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrations.ts';
 import { buildApp } from '../src/platform/http/app.ts';
+import { createDatabase, dropDatabase } from './databases.ts';
 
 const EVSES_PER_LOCATION = 10;
 const CC = 'NL';
@@ -82,29 +82,11 @@ function location(i: number, ts: string) {
   };
 }
 
-async function createDatabase(baseUrl: string): Promise<string> {
-  const name = `lataus_ocpi_bench_${randomBytes(4).toString('hex')}`;
-  const c = new pg.Client({ connectionString: baseUrl });
-  await c.connect();
-  await c.query(`create database ${name}`);
-  await c.end();
-  const u = new URL(baseUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function dropDatabase(baseUrl: string, url: string): Promise<void> {
-  const c = new pg.Client({ connectionString: baseUrl });
-  await c.connect();
-  await c.query(`drop database if exists ${new URL(url).pathname.slice(1)} with (force)`);
-  await c.end();
-}
-
 export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, unknown>> {
   const baseUrl = opts.databaseUrl ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const evses = opts.evses ?? 500_000;
   const locations = Math.ceil(evses / EVSES_PER_LOCATION);
-  const url = await createDatabase(baseUrl);
+  const url = await createDatabase(baseUrl, 'lataus_ocpi_bench');
   const result: Record<string, unknown> = {
     machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memory_gib: Math.round(os.totalmem() / 2 ** 30) },
     database: 'PostgreSQL',

@@ -4,7 +4,6 @@
 // Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/search.bench.ts [evses]
 // (BENCH_KEEP=1 keeps the seeded database; BENCH_DATABASE_URL=<its url> measures it again without seeding.)
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -26,6 +25,7 @@ import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrations.ts';
 import type { Database } from '../src/platform/db/schema.ts';
 import { buildApp } from '../src/platform/http/app.ts';
+import { createDatabase, dropDatabase } from './databases.ts';
 import { openLoop } from './open-loop.ts';
 
 export interface SearchBenchOptions {
@@ -101,24 +101,6 @@ function explainingDb(url: string): { db: Kysely<Database>; times: number[] } {
   };
 }
 
-async function createDatabase(baseUrl: string): Promise<string> {
-  const name = `lataus_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function dropDatabase(baseUrl: string, url: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${new URL(url).pathname.slice(1)} with (force)`);
-  await admin.end();
-}
-
 export async function run(opts: SearchBenchOptions = {}): Promise<Record<string, unknown>> {
   const baseUrl = opts.databaseUrl ?? process.env.DATABASE_URL;
   if (!baseUrl)
@@ -128,7 +110,7 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
   const iterations = opts.iterations ?? 300;
   const rate = opts.rate ?? 200;
   const duration = opts.durationSeconds ?? 20;
-  const url = opts.existingUrl ?? (await createDatabase(baseUrl));
+  const url = opts.existingUrl ?? (await createDatabase(baseUrl, 'lataus_bench'));
   const handle = await openDatabase({ databaseUrl: url, dataDir: 'unused', poolSize: 10 });
   const result: Record<string, unknown> = {
     machine: {
