@@ -149,6 +149,35 @@ export async function setPartnerParties(db: Db, partnerId: string, roles: Creden
       .execute();
 }
 
+/** Other registered or suspended partners that speak for any of these parties (country code, party id, role). */
+export async function partnersHoldingParties(
+  db: Db,
+  roles: Pick<CredentialsRole, 'country_code' | 'party_id' | 'role'>[],
+  exceptPartnerId: string,
+): Promise<{ id: string; name: string }[]> {
+  if (!roles.length) return [];
+  const r = rdb(db);
+  return r
+    .selectFrom('ocpi_partner_parties as pp')
+    .innerJoin('ocpi_partners as p', 'p.id', 'pp.partner_id')
+    .select(['p.id', 'p.name'])
+    .distinct()
+    .where('p.id', '!=', exceptPartnerId)
+    .where('p.status', 'in', ['REGISTERED', 'SUSPENDED'])
+    .where((eb) =>
+      eb.or(
+        roles.map((x) =>
+          eb.and([
+            eb('pp.country_code', '=', x.country_code.toUpperCase()),
+            eb('pp.party_id', '=', x.party_id.toUpperCase()),
+            eb('pp.role', '=', x.role),
+          ]),
+        ),
+      ),
+    )
+    .execute();
+}
+
 export async function partnerParties(db: Db, partnerId: string) {
   return rdb(db)
     .selectFrom('ocpi_partner_parties')

@@ -23,6 +23,7 @@ import {
   insertPartner,
   logPartnerEvent,
   type Partner,
+  partnersHoldingParties,
   revokePartnerTokens,
   setPartnerParties,
   updatePartner,
@@ -111,7 +112,15 @@ async function adoptCredentials(
   negotiated: Negotiated,
   extra: Partial<Partner> = {},
 ): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
+  const superseded = await ctx.db.transaction().execute(async (trx) => {
+    // One connection per party: a partner that registers again under parties another registration holds (a CPO
+    // re-onboarded after losing its credentials, a restarted simulator) supersedes it. The admin authorised the new
+    // one by handing out its token A or entering its token; the old registration's tokens die here.
+    const previous = await partnersHoldingParties(trx, creds.roles, partnerId);
+    for (const old of previous) {
+      await revokePartnerTokens(trx, old.id);
+      await updatePartner(trx, old.id, { status: 'UNREGISTERED', outgoing_token: null });
+    }
     await updatePartner(trx, partnerId, {
       versions_url: creds.url,
       version: negotiated.version,
@@ -133,7 +142,13 @@ async function adoptCredentials(
         website: r.business_details.website ?? null,
       });
     }
+    return previous;
   });
+  for (const old of superseded) {
+    await logPartnerEvent(ctx.db, old.id, 'info', 'superseded', `superseded by a new registration (${partnerId})`);
+    await logPartnerEvent(ctx.db, partnerId, 'info', 'supersedes', `took over the parties of ${old.name} (${old.id})`);
+  }
+  if (superseded.length) ctx.auth.invalidate();
 }
 
 // ---------------------------------------------------------------------------------------------- we register

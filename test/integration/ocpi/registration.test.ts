@@ -251,3 +251,49 @@ describe('a CPO registers with us (our token A → their B → our C)', () => {
     expect(del.statusCode).toBe(405);
   });
 });
+
+describe('the same party registers again (a CPO re-onboarded, a restarted simulator)', () => {
+  const invite = async (name: string) =>
+    (
+      await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/admin/partners',
+        headers: adminHeader,
+        payload: { action: 'invite', name },
+      })
+    ).json() as { token_a: string; partner: { id: string } };
+
+  it('the new registration supersedes the old one: one connection per party, the old token is dead', async () => {
+    const first = await startFakeCpo({ country_code: 'FI', party_id: 'FIN' });
+    const second = await startFakeCpo({ country_code: 'FI', party_id: 'FIN' });
+    try {
+      const inv1 = await invite('Helsinki CPO');
+      expect((await first.registerWith(`${h.url}/ocpi/versions`, inv1.token_a)).status_code).toBe(1000);
+      const oldToken = first.theirToken()!;
+      const inv2 = await invite('Helsinki CPO (new instance)');
+      expect((await second.registerWith(`${h.url}/ocpi/versions`, inv2.token_a)).status_code).toBe(1000);
+
+      const partner = async (id: string) =>
+        (await h.app.inject({ method: 'GET', url: `/api/v1/admin/partners/${id}`, headers: adminHeader })).json()
+          .partner;
+      const old = await partner(inv1.partner.id);
+      const now = await partner(inv2.partner.id);
+      expect(old.status).toBe('UNREGISTERED');
+      expect(old.parties).toEqual([]);
+      expect(now.status).toBe('REGISTERED');
+      expect(now.parties).toEqual([{ country_code: 'FI', party_id: 'FIN', role: 'CPO' }]);
+      // The old instance can no longer push for the party; the new one can.
+      const tokensList = (token: string) =>
+        h.app.inject({ method: 'GET', url: '/ocpi/2.2.1/tokens', headers: tokenHeader(token) });
+      expect((await tokensList(oldToken)).statusCode).toBe(401);
+      expect((await tokensList(second.theirToken()!)).statusCode).toBe(200);
+      const events = (
+        await h.app.inject({ method: 'GET', url: `/api/v1/admin/partners/${inv1.partner.id}`, headers: adminHeader })
+      ).json();
+      expect(JSON.stringify(events)).toContain('superseded');
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});
