@@ -78,6 +78,8 @@ const schema = z.object({
     .string()
     .regex(/^\d{1,5}(\.\d{1,2})?$/, 'a decimal amount such as 50')
     .default('50'),
+  /** A live charge is stopped when its cost so far reaches this percentage of the hold, so the capture fits. */
+  CHARGE_HOLD_STOP_PERCENT: z.coerce.number().int().min(50).max(100).default(90),
   /** After a session ended, how long to wait for its CDR before the charge is flagged for the back office. */
   CDR_WAIT_MINUTES: z.coerce.number().positive().max(100_000).default(60),
   /** A charge waiting for 3-D Secure this long is given up (nothing was reserved). */

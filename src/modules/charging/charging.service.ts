@@ -28,7 +28,7 @@ import {
 import { parseTariff, priceCdr, type Tariff } from '../tariffs/index.ts';
 import { type ChargesRow, type ChargingRepo, chargeRecord, createChargingRepo } from './charging.repository.ts';
 import { buildOffer, type Offer } from './core/offer.ts';
-import { driverFinalPrice, isZero, type MarkupConfig, minorToMajor, moneyText } from './core/pricing.ts';
+import { driverFinalPrice, isZero, type MarkupConfig, minorToMajor, moneyText, reachesHold } from './core/pricing.ts';
 import {
   type ChargeEvent,
   type ChargeStatus,
@@ -37,13 +37,15 @@ import {
   OPEN_STATUSES,
   transition,
 } from './core/status.ts';
-import { type ChargeView, type PaymentSummary, type SessionSnapshot, toChargeView } from './core/view.ts';
+import { type ChargeView, costSoFar, type PaymentSummary, type SessionSnapshot, toChargeView } from './core/view.ts';
 
 export interface ChargingSettings {
   /** Where drivers reach us (links in mails, PAYONE return URLs); a function: tests learn the port late. */
   publicUrl: () => string;
   markup: MarkupConfig;
   holdMin: string;
+  /** A charge is stopped when its cost so far reaches this share of the hold (percent), so the capture fits. */
+  holdStopPercent: number;
   cdrWaitMs: number;
   redirectTimeoutMs: number;
   startTimeoutMs: number;
@@ -573,10 +575,27 @@ export function createChargingService(deps: ChargingDeps) {
       await repo.update(row.id, live);
       return false;
     }
-    return r.status !== row.status;
+    const stopped = await stopNearHold(r);
+    return stopped || r.status !== row.status;
+  }
+
+  /**
+   * Stops a charge whose cost so far has reached `holdStopPercent` of the hold (flag HOLD_LIMIT_STOP): the final
+   * amount must fit the preauthorization. Checked on every session update and by the sweep (time-based tariffs
+   * grow without updates).
+   */
+  async function stopNearHold(row: ChargesRow): Promise<boolean> {
+    if (row.status !== 'CHARGING' || !row.session) return false;
+    const rec = chargeRecord(row);
+    if (!rec.session || !rec.offer.tariff) return false;
+    const cost = costSoFar(rec.session, rec.offer.tariff, rec.offer.location.time_zone, rec.offer.markup, clock());
+    if (!cost || !reachesHold(cost.incl_vat, rec.hold_minor, rec.currency, settings.holdStopPercent)) return false;
+    const r = await requestStop(row, addFlag(row.flags, 'HOLD_LIMIT_STOP'));
+    return r === 'STOPPING';
   }
 
   async function running_(row: ChargesRow, now: number): Promise<boolean> {
+    if (await stopNearHold(row)) return true;
     const session = row.ocpi_session_id
       ? null
       : await findSessionByAuthorizationReference(roaming.db, row.authorization_reference);
@@ -885,17 +904,25 @@ export function createChargingService(deps: ChargingDeps) {
       return { status: row.status as ChargeStatus };
     if (row.status !== 'CHARGING')
       throw new AppError('CHARGE_NOT_STOPPABLE', `The charge is ${row.status.toLowerCase()}, not charging`);
-    const moved = await move(row.id, 'stop_requested');
-    if (!moved) return { status: ((await repo.get(id))?.status ?? row.status) as ChargeStatus };
+    const status = await requestStop(row);
+    if (status === 'UNREACHABLE')
+      throw new AppError('CHARGE_NOT_STOPPABLE', 'The operator cannot be reached to stop the charge');
+    return { status };
+  }
+
+  /** CHARGING → STOPPING and STOP_SESSION to the CPO (the driver's tap, or the hold limit with `flags`). */
+  async function requestStop(row: ChargesRow, flags?: string[]): Promise<ChargeStatus | 'UNREACHABLE'> {
+    const moved = await move(row.id, 'stop_requested', flags ? { flags } : {});
+    if (!moved) return ((await repo.get(row.id))?.status ?? row.status) as ChargeStatus;
     const partnerId = await partnerForParty(roaming.db, row.country_code, row.party_id);
     if (!partnerId || !row.ocpi_session_id) {
       await move(row.id, 'stop_rejected');
-      throw new AppError('CHARGE_NOT_STOPPABLE', 'The operator cannot be reached to stop the charge');
+      return 'UNREACHABLE';
     }
     const cmd = await sendCommand(roaming, partnerId, { type: 'STOP_SESSION', session_id: row.ocpi_session_id });
     await repo.update(row.id, { stop_command_id: cmd.id });
     if (cmd.state === 'REJECTED' || cmd.state === 'FAILED') kick(row.id);
-    return { status: 'STOPPING' };
+    return 'STOPPING';
   }
 
   async function receiptPdf(id: string, v: Viewer): Promise<{ number: string; pdf: Buffer }> {

@@ -45,6 +45,7 @@ type ChargingConfig = Pick<
   | 'ADHOC_MARKUP_FEE'
   | 'ADHOC_MARKUP_VAT'
   | 'ADHOC_HOLD_MIN'
+  | 'CHARGE_HOLD_STOP_PERCENT'
   | 'CDR_WAIT_MINUTES'
   | 'CHARGE_REDIRECT_TIMEOUT_MINUTES'
   | 'CHARGE_START_TIMEOUT_SECONDS'
@@ -63,6 +64,7 @@ export function chargingSettingsFromConfig(config: ChargingConfig, publicUrl: ()
     publicUrl,
     markup: { percent: config.ADHOC_MARKUP_PERCENT, fee: config.ADHOC_MARKUP_FEE, vat: config.ADHOC_MARKUP_VAT },
     holdMin: config.ADHOC_HOLD_MIN,
+    holdStopPercent: config.CHARGE_HOLD_STOP_PERCENT,
     cdrWaitMs: config.CDR_WAIT_MINUTES * 60_000,
     redirectTimeoutMs: config.CHARGE_REDIRECT_TIMEOUT_MINUTES * 60_000,
     startTimeoutMs: config.CHARGE_START_TIMEOUT_SECONDS * 1000,

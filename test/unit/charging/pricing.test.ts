@@ -7,6 +7,7 @@ import {
   type MarkupConfig,
   markUpAmount,
   markUpTag,
+  reachesHold,
 } from '../../../src/modules/charging/core/pricing.ts';
 import { computeTotals } from '../../../src/modules/invoicing/index.ts';
 import { parseTariff, priceCdr, type Tariff } from '../../../src/modules/tariffs/index.ts';
@@ -104,5 +105,20 @@ describe('markup math (decimals, never floats)', () => {
     expect(d.exact.excl_vat).toBe('10.57750227');
     expect(d.totals.net).toBe(1058);
     expect(d.amount_minor).toBe(1058 + Math.round(1058 * 0.19));
+  });
+});
+
+describe('reachesHold', () => {
+  it('is true from exactly the given share of the hold, in decimals', () => {
+    // hold 20.00 EUR, 90 % → 18.00
+    expect(reachesHold('17.9999', 2000, 'EUR', 90)).toBe(false);
+    expect(reachesHold('18.00', 2000, 'EUR', 90)).toBe(true);
+    expect(reachesHold('25', 2000, 'EUR', 90)).toBe(true);
+    // currencies without minor units: 5000 JPY, 50 % → 2500
+    expect(reachesHold('2499', 5000, 'JPY', 50)).toBe(false);
+    expect(reachesHold('2500', 5000, 'JPY', 50)).toBe(true);
+  });
+  it('never stops against an empty hold', () => {
+    expect(reachesHold('100', 0, 'EUR', 90)).toBe(false);
   });
 });

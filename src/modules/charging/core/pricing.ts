@@ -184,3 +184,13 @@ export function major(amount: string, currency: string): string {
 export function isZero(x: string | number): boolean {
   return new Dec(x).isZero();
 }
+
+/**
+ * Whether the driver's cost so far (incl. VAT, in major units) has reached `percent` % of the hold: the charge is
+ * stopped then, so that the final amount still fits the preauthorization (PAYONE cannot capture more than it held).
+ */
+export function reachesHold(costInclVat: string, holdMinor: number, currency: string, percent: number): boolean {
+  if (holdMinor <= 0) return false;
+  const limit = new Dec(minorToMajor(holdMinor, currency)).mul(percent).div(HUNDRED);
+  return new Dec(costInclVat).gte(limit);
+}
