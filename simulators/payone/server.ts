@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { expiryToYymm } from './core/cards.ts';
 import { clientApiCreditCardCheck } from './core/client-api.ts';
 import { DEFAULT_FAULTS, DEFAULT_OPTIONS, type FaultSettings, type SimulatorOptions } from './core/config.ts';
+import { PAYONE_ERROR_MESSAGES, type PayoneErrorCode } from './core/errors.ts';
 import {
   type ChallengeOutcome,
   chargeback,
@@ -343,6 +344,11 @@ const faultsSchema = z
     outOfOrderNotifications: z.boolean(),
     notificationsPaused: z.boolean(),
     latencyMs: z.number().int().min(0).max(600_000),
+    captureErrorCode: z
+      .number()
+      .int()
+      .refine((c) => c in PAYONE_ERROR_MESSAGES, 'a PAYONE error code the simulator knows')
+      .nullable(),
   })
   .partial()
   .strict();
@@ -422,6 +428,12 @@ function buildApp(state: PayoneSimulatorState): FastifyInstance {
     }
     if (json && !decoded.params.has('encoding')) {
       return sendPayone(reply, errorFields(1201), decoded.encoding, json);
+    }
+    if (decoded.params.get('request') === 'capture' && faults.captureErrorCode !== null) {
+      const code = faults.captureErrorCode as PayoneErrorCode;
+      state.recordCall({ at: new Date().toISOString(), request: 'capture', status: 'ERROR', errorcode: String(code) });
+      const fields = errorFields(code);
+      return sendPayone(reply, fields, decoded.encoding, json);
     }
     const result = processRequest(state.ledger, state.settings, decoded.params, {
       now: new Date(),

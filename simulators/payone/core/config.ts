@@ -18,6 +18,8 @@ export interface FaultSettings {
   notificationsPaused: boolean;
   /** Extra latency for every API answer, in ms. */
   latencyMs: number;
+  /** When set, every capture is declined with this PAYONE error code (e.g. 80 "Amount no longer available"). */
+  captureErrorCode: number | null;
 }
 
 export interface SimulatorOptions {
@@ -59,6 +61,7 @@ export const DEFAULT_FAULTS: FaultSettings = {
   outOfOrderNotifications: false,
   notificationsPaused: false,
   latencyMs: 0,
+  captureErrorCode: null,
 };
 
 export const DEFAULT_OPTIONS: SimulatorOptions = {
@@ -226,6 +229,7 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
       outOfOrderNotifications: values['out-of-order'] ?? false,
       notificationsPaused: false,
       latencyMs: latencyText ? parseDuration(latencyText) : 0,
+      captureErrorCode: null,
     },
   };
 }

@@ -137,6 +137,20 @@ export function createChargingRepo(db: Kysely<Database>) {
       return rows.map((r) => r.id);
     },
 
+    /** PAYONE never answered their capture, since `since`: a later TransactionStatus may show it went through. */
+    async unknownCaptureIds(limit: number, since: Date): Promise<string[]> {
+      const rows = await c
+        .selectFrom('charges')
+        .select('id')
+        .where('status', '=', 'PAYMENT_FAILED')
+        .where(sql<boolean>`'CAPTURE_OUTCOME_UNKNOWN' = any(flags)`)
+        .where('updated_at', '>', since)
+        .orderBy('updated_at', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
     listByDriver: (driverId: string, limit: number) =>
       select().where('driver_id', '=', driverId).orderBy('created_at', 'desc').limit(limit).execute(),
 

@@ -110,6 +110,9 @@ export type Viewer = { token?: string | undefined; driverId?: string | undefined
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const BRANDS: Record<string, string> = { V: 'VISA', M: 'Mastercard', A: 'American Express', D: 'Diners', J: 'JCB' };
 
+/** How long a charge whose capture got no answer is watched for a late TransactionStatus that settles it. */
+const UNKNOWN_CAPTURE_WATCH_MS = 7 * 24 * 3600_000;
+
 export type ChargingService = ReturnType<typeof createChargingService>;
 
 export function createChargingService(deps: ChargingDeps) {
@@ -624,6 +627,8 @@ export function createChargingService(deps: ChargingDeps) {
     return false;
   }
 
+  /** PAYONE never answered the capture: it may have gone through, so the driver must not pay again (yet). */
+  const outcomeUnknown = (row: ChargesRow) => row.flags.includes('CAPTURE_OUTCOME_UNKNOWN');
   const addFlag = (flags: string[], f: string) => (flags.includes(f) ? flags : [...flags, f]);
 
   // ------------------------------------------------------------------------------------------------- CDR → money
@@ -720,8 +725,15 @@ export function createChargingService(deps: ChargingDeps) {
     // 'capture' (declined) or 'capture_no_answer' (PAYONE never answered after every retry: the outcome is
     // unknown, flagged for the back office; a later notification that the capture went through still pays it).
     if (p.state === 'failed' || p.failed_step?.startsWith('capture')) {
-      let flags = addFlag(row.flags, 'PAYMENT_FAILED');
-      if (p.failed_step === 'capture_no_answer') flags = addFlag(flags, 'CAPTURE_OUTCOME_UNKNOWN');
+      const flags = addFlag(row.flags, 'PAYMENT_FAILED');
+      if (p.failed_step === 'capture_no_answer') {
+        // PAYONE may have taken the money: asking the driver to pay again could take it twice. The sweep watches
+        // for PAYONE's TransactionStatus (which pays the charge); the back office sees the flag.
+        const r = await fail(row.id, 'capture_failed', 'CAPTURE_UNCONFIRMED', null, {
+          flags: addFlag(flags, 'CAPTURE_OUTCOME_UNKNOWN'),
+        });
+        return Boolean(r);
+      }
       const detail = p.failed_step === 'capture' ? p.failure?.message : null;
       const r = await fail(row.id, 'capture_failed', 'CAPTURE_FAILED', detail, { flags });
       if (r) await mailPayAgain(r);
@@ -884,7 +896,8 @@ export function createChargingService(deps: ChargingDeps) {
       now: clock(),
       payment: await paymentSummary(row),
       receiptUrl: row.invoice_number ? `/api/v1/charges/${row.id}/receipt.pdf${q}` : null,
-      payAgainUrl: row.status === 'PAYMENT_FAILED' ? `/api/v1/charges/${row.id}/pay-again${q}` : null,
+      payAgainUrl:
+        row.status === 'PAYMENT_FAILED' && !outcomeUnknown(row) ? `/api/v1/charges/${row.id}/pay-again${q}` : null,
     });
   }
 
@@ -936,7 +949,7 @@ export function createChargingService(deps: ChargingDeps) {
   /** The hosted card page for "pay again"; the browser comes back to our pay-again/card endpoint. */
   async function payAgainPage(id: string, v: Viewer): Promise<string> {
     const row = await authorized(id, v);
-    if (row.status !== 'PAYMENT_FAILED') return `${base()}${chargePath(row)}`;
+    if (row.status !== 'PAYMENT_FAILED' || outcomeUnknown(row)) return `${base()}${chargePath(row)}`;
     const back = `${base()}/api/v1/charges/${row.id}/pay-again/card${tokenQuery(row)}`;
     return cardPageUrl(back, `${base()}${chargePath(row)}`);
   }
@@ -950,6 +963,8 @@ export function createChargingService(deps: ChargingDeps) {
     const row = await authorized(id, v);
     if (row.status !== 'PAYMENT_FAILED' || row.amount_minor === null)
       throw new AppError('NOTHING_TO_PAY', `The charge is ${row.status.toLowerCase()}: nothing to pay`);
+    if (outcomeUnknown(row))
+      throw new AppError('NOTHING_TO_PAY', 'The first payment is still being confirmed by the card company');
     const attempt = row.payment_attempt + 1;
     const page = `${base()}${chargePath(row)}`;
     const sep = page.includes('?') ? '&' : '?';
@@ -1130,7 +1145,11 @@ export function createChargingService(deps: ChargingDeps) {
 
   /** One sweep over open charges (oldest change first); returns how many were looked at. */
   async function sweep(limit = 100): Promise<number> {
-    const ids = await repo.openIds(limit, new Date(clock().getTime() - 1000));
+    const now = clock().getTime();
+    const ids = [
+      ...(await repo.openIds(limit, new Date(now - 1000))),
+      ...(await repo.unknownCaptureIds(limit, new Date(now - UNKNOWN_CAPTURE_WATCH_MS))),
+    ];
     await Promise.all(ids.map((id) => kick(id)));
     return ids.length;
   }

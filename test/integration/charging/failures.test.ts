@@ -1,6 +1,7 @@
 // Failure paths of a charge, each over real HTTP with both simulators, each with a plain-words reason for the
 // driver: declined card, 3-D Secure abandoned, START_SESSION rejected or timed out, 0 kWh, CDR never arriving,
-// capture failing (retried, then "pay again"), and the same start tapped twice at once.
+// capture declined ("pay again") or unanswered (no pay again; a late TransactionStatus settles it), and the same
+// start tapped twice at once.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_REASONS } from '../../../src/modules/charging/index.ts';
 import {
@@ -22,14 +23,27 @@ const restore: Array<() => void> = [];
 
 beforeAll(async () => {
   // CDRs are overdue after 1.2 s; OCPI calls time out after 1.5 s; a capture is tried twice.
-  h = await startHarness({ env: { CDR_WAIT_MINUTES: '0.02' }, ocpiTimeoutMs: 1500, paymentsMaxAttempts: 2 });
+  // A PAYONE call without an answer times out after 1.5 s.
+  h = await startHarness({
+    env: { CDR_WAIT_MINUTES: '0.02' },
+    ocpiTimeoutMs: 1500,
+    paymentsMaxAttempts: 2,
+    payoneTimeoutMs: 1500,
+  });
 }, 60_000);
 afterEach(async () => {
   while (restore.length) restore.pop()!();
   await fetch(`${h.payone.url}/__sim/faults`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ apiErrorRate: 0, latencyMs: 0 }),
+    body: JSON.stringify({
+      apiErrorRate: 0,
+      apiTimeoutRate: 0,
+      timeoutAfterProcessing: false,
+      notificationsPaused: false,
+      latencyMs: 0,
+      captureErrorCode: null,
+    }),
   });
   await fetch(`${h.cpo.url}/__sim/faults`, {
     method: 'POST',
@@ -40,6 +54,15 @@ afterEach(async () => {
 afterAll(async () => {
   await h?.close();
 });
+
+async function setPayoneFaults(faults: Record<string, unknown>): Promise<void> {
+  const r = await fetch(`${h.payone.url}/__sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
+  expect(r.status).toBe(200);
+}
 
 function patchSim(name: string, replacement: (orig: (...a: Json[]) => Json) => (...a: Json[]) => Json) {
   const s = sim();
@@ -187,7 +210,7 @@ describe('failure paths', () => {
     await waitStatus(h, id, token, ['PAID']);
   });
 
-  it('capture fails: retried, then "pay again" with another card captures exactly the amount', async () => {
+  it('capture declined: "pay again" with another card captures exactly the amount', async () => {
     const held: Json[] = [];
     patchSim('postCdr', () => async (cdr: Json) => {
       held.push(cdr);
@@ -195,12 +218,8 @@ describe('failure paths', () => {
     const { id, token } = await chargeAndStop();
     await waitStatus(h, id, token, ['FINISHED', 'CDR_PENDING']);
     await until('the CDR', async () => held.length > 0);
-    // PAYONE answers every call with HTTP 503 now: the capture is tried twice, then given up.
-    await fetch(`${h.payone.url}/__sim/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ apiErrorRate: 1 }),
-    });
+    // PAYONE declines the capture (80: the reserved amount is no longer available).
+    await setPayoneFaults({ captureErrorCode: 80 });
     while (restore.length) restore.pop()!();
     await (sim().postCdr as (c: Json) => Promise<void>).call(h.cpo.sim, held[0]);
     const failed = await waitStatus(h, id, token, ['PAYMENT_FAILED'], 30_000).catch(async (e) => {
@@ -220,7 +239,8 @@ describe('failure paths', () => {
       .where('payment_id', '=', firstPayment.id)
       .where('kind', '=', 'capture')
       .execute();
-    expect(attempts).toEqual([{ kind: 'capture', attempts: 2, status: 'failed' }]);
+    // A decline is PAYONE's final answer: asked once, not retried.
+    expect(attempts).toEqual([{ kind: 'capture', attempts: 1, status: 'done' }]);
     const flagged = await json(await h.http('GET', '/api/v1/admin/charges?status=PAYMENT_FAILED', undefined, admin));
     expect(flagged.items.find((x: Json) => x.id === id)?.flags).toContain('PAYMENT_FAILED');
     const mail = await h.t.db
@@ -231,11 +251,7 @@ describe('failure paths', () => {
     expect(mail?.text_body).toContain(`/api/v1/charges/${id}/pay-again?t=`);
 
     // The pay-again link leads to the card page, which comes back to us with the new card.
-    await fetch(`${h.payone.url}/__sim/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ apiErrorRate: 0 }),
-    });
+    await setPayoneFaults({ captureErrorCode: null });
     const page = await h.http('GET', failed.pay_again_url!);
     expect(page.status).toBe(303);
     const cardPage = new URL(page.headers.get('location')!);
@@ -265,6 +281,53 @@ describe('failure paths', () => {
     expect(Number(second.amount_requested)).toBe(Number(invoice.total_gross));
     expect(paid.payment?.captured_minor).toBe(Number(invoice.total_gross));
   });
+
+  it('capture unanswered: flagged, then a late TransactionStatus that it went through pays the charge', async () => {
+    const held: Json[] = [];
+    patchSim('postCdr', () => async (cdr: Json) => {
+      held.push(cdr);
+    });
+    const { id, token } = await chargeAndStop();
+    await waitStatus(h, id, token, ['FINISHED', 'CDR_PENDING']);
+    await until('the CDR', async () => held.length > 0);
+    // PAYONE takes the capture but its answers never reach us, and its notifications are held back for now.
+    await setPayoneFaults({ apiTimeoutRate: 1, timeoutAfterProcessing: true, notificationsPaused: true });
+    while (restore.length) restore.pop()!();
+    await (sim().postCdr as (c: Json) => Promise<void>).call(h.cpo.sim, held[0]);
+    const pending = await waitStatus(h, id, token, ['PAYMENT_FAILED'], 30_000);
+    const flagged = await json(await h.http('GET', `/api/v1/admin/charges/${id}`, undefined, admin));
+    expect(flagged.flags).toEqual(expect.arrayContaining(['PAYMENT_FAILED', 'CAPTURE_OUTCOME_UNKNOWN']));
+    // PAYONE may have taken the money: the driver is told not to pay again, and cannot.
+    expect(pending.failure_reason).toBe(FAILURE_REASONS.CAPTURE_UNCONFIRMED);
+    expect(pending.status_text).toMatch(/do not pay again/);
+    expect(pending.pay_again_url).toBeNull();
+    const payAgain = await h.http('POST', `/api/v1/charges/${id}/pay-again?t=${encodeURIComponent(token)}`, {
+      card: CARDS.mastercard,
+    });
+    expect(payAgain.status).toBe(409);
+    const payAgainMail = await h.t.db
+      .selectFrom('mail_outbox')
+      .select('id')
+      .where('subject', 'like', '%did not go through%')
+      .where('text_body', 'like', `%${id}%`)
+      .executeTakeFirst();
+    expect(payAgainMail).toBeUndefined();
+    // PAYONE's TransactionStatus arrives later; nobody opens the charge page: the sweep settles it.
+    await setPayoneFaults({ apiTimeoutRate: 0, timeoutAfterProcessing: false, notificationsPaused: false });
+    const row = await until('the charge paid without a page view', async () => {
+      const r = await h.t.db
+        .selectFrom('charges' as never)
+        .select(['status', 'amount_minor'] as never)
+        .where('id' as never, '=', id as never)
+        .executeTakeFirstOrThrow();
+      return (r as { status: string }).status === 'PAID' ? (r as { status: string; amount_minor: string }) : null;
+    });
+    const payment = (await paymentsOf(id))[0]!;
+    expect(Number(payment.amount_captured)).toBe(Number(row.amount_minor));
+    // Captured once at PAYONE, whatever the retries did.
+    const atPayone = h.payone.state.transaction(payment.txid!) as { captured: number } | undefined;
+    expect(atPayone?.captured).toBe(Number(row.amount_minor));
+  }, 60_000);
 
   it('the same start tapped twice at once: one charge, one hold', async () => {
     const evse = availableEvse(h);

@@ -91,6 +91,8 @@ export interface HarnessOptions {
   cpo?: Parameters<typeof startCpoSimulator>[0];
   paymentsMaxAttempts?: number;
   ocpiTimeoutMs?: number;
+  /** How long we wait for a PAYONE answer (default 45 s). */
+  payoneTimeoutMs?: number;
   /** Wraps the payment provider (benchmarks time the gateway). */
   wrapProvider?: (p: PaymentProvider) => PaymentProvider;
   /** Wraps the payments service charging uses (benchmarks time the capture). */
@@ -138,7 +140,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     config,
     service: { maxAttempts: opts.paymentsMaxAttempts ?? 8 },
     worker: { pollMs: 50 },
-    ...(opts.wrapProvider ? { provider: opts.wrapProvider(payoneProviderFromConfig(config)) } : {}),
+    provider: (opts.wrapProvider ?? ((p) => p))(payoneProviderFromConfig(config, opts.payoneTimeoutMs)),
   });
   const charging = createChargingModule({
     db: t.db,

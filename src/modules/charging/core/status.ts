@@ -134,6 +134,8 @@ export const FAILURE_REASONS = {
     'No energy was delivered, so nothing was charged. The amount reserved on your card has been released and no receipt is issued.',
   CAPTURE_FAILED:
     'We could not take the payment from your card. Please pay the amount with another card using the “pay again” link.',
+  CAPTURE_UNCONFIRMED:
+    'The card company has not confirmed the payment yet. Please do not pay again: we check with them, and you get the receipt by e-mail once it is confirmed.',
   AMOUNT_EXCEEDS_HOLD:
     'The charge cost more than the amount reserved on your card, so the payment could not be taken. The reservation has been released; please pay the amount using the “pay again” link.',
   INTERRUPTED: 'Starting the charge was interrupted. Nothing was charged.',

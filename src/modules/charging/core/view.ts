@@ -130,7 +130,9 @@ export function toChargeView(
     id: r.id,
     status: r.status,
     status_text:
-      r.flags.includes('CDR_OVERDUE') && r.status === 'CDR_PENDING' ? STATUS_TEXT.CDR_PENDING : STATUS_TEXT[r.status],
+      r.status === 'PAYMENT_FAILED' && r.flags.includes('CAPTURE_OUTCOME_UNKNOWN')
+        ? 'Payment not confirmed yet. Please do not pay again.'
+        : STATUS_TEXT[r.status],
     failure_reason: r.failure_reason,
     evse_id: r.evse_id,
     connector_id: r.connector_id,
