@@ -385,7 +385,9 @@ export function createChargingService(deps: ChargingDeps) {
   async function retireToken(r: ChargesRow): Promise<void> {
     if (r.token_type !== 'AD_HOC_USER') return;
     try {
-      await saveToken(roaming, adHocToken(r.token_uid, false));
+      const partnerId = await partnerForParty(roaming.db, r.country_code, r.party_id);
+      if (!partnerId) return; // never pushed anywhere
+      await saveToken(roaming, adHocToken(r.token_uid, false), { partnerId });
     } catch (e) {
       logError(e, 'retiring an ad-hoc token failed');
     }
@@ -514,9 +516,10 @@ export function createChargingService(deps: ChargingDeps) {
 
   async function sendStart(row: ChargesRow): Promise<boolean> {
     try {
-      if (row.token_type === 'AD_HOC_USER') await saveToken(roaming, adHocToken(row.token_uid, true));
       const partnerId = await partnerForParty(roaming.db, row.country_code, row.party_id);
       if (!partnerId) return failStart(row, 'START_REJECTED', 'the operator is not connected');
+      // The per-charge token goes to this charge's CPO only (other CPOs have no use for it).
+      if (row.token_type === 'AD_HOC_USER') await saveToken(roaming, adHocToken(row.token_uid, true), { partnerId });
       const cmd = await sendCommand(roaming, partnerId, {
         type: 'START_SESSION',
         token_uid: row.token_uid,

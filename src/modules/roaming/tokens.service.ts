@@ -13,8 +13,15 @@ import { type Db, rdb } from './roaming.tables.ts';
 
 export type TokenInput = Omit<Token, 'country_code' | 'party_id' | 'last_updated'> & { last_updated?: string };
 
-/** Creates or changes one of our tokens and queues a push of it to every connected CPO. */
-export async function saveToken(ctx: RoamingContext, input: TokenInput): Promise<Token> {
+/**
+ * Creates or changes one of our tokens and queues a push of it to every connected CPO, or only to `partnerId`
+ * (a per-charge ad-hoc token concerns the CPO of that charge alone).
+ */
+export async function saveToken(
+  ctx: RoamingContext,
+  input: TokenInput,
+  opts: { partnerId?: string } = {},
+): Promise<Token> {
   const candidate = {
     ...input,
     country_code: ctx.settings.countryCode,
@@ -49,7 +56,7 @@ export async function saveToken(ctx: RoamingContext, input: TokenInput): Promise
         }),
       )
       .execute();
-    await enqueueTokenPush(trx, token.uid, token.type);
+    await enqueueTokenPush(trx, token.uid, token.type, opts.partnerId);
   });
   return token;
 }

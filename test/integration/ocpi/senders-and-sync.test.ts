@@ -277,3 +277,47 @@ describe('commands (Sender)', () => {
     expect(list.json().commands.length).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('tokens for one partner', () => {
+  it('a token saved for one partner is pushed to that CPO only', async () => {
+    const other = await startFakeCpo({ country_code: 'BE', party_id: 'OTH' });
+    try {
+      const r = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/admin/partners',
+        headers: adminHeader,
+        payload: { action: 'register', versions_url: other.versionsUrl, token: other.tokenA, name: 'Other CPO' },
+      });
+      expect(r.statusCode, r.body).toBe(201);
+      await runTokenPushes(h.ctx);
+      await saveToken(
+        h.ctx,
+        {
+          uid: 'ADHOC-1',
+          type: 'AD_HOC_USER',
+          contract_id: 'DE-LAT-A1',
+          issuer: 'Lataus',
+          valid: true,
+          whitelist: 'NEVER',
+        },
+        { partnerId },
+      );
+      await saveToken(h.ctx, {
+        uid: 'APP-2',
+        type: 'APP_USER',
+        contract_id: 'DE-LAT-C00000002-X',
+        issuer: 'Lataus',
+        valid: true,
+        whitelist: 'NEVER',
+      });
+      await runTokenPushes(h.ctx);
+      expect(cpo.tokens.get('DE/LAT/ADHOC-1')).toMatchObject({ uid: 'ADHOC-1', type: 'AD_HOC_USER' });
+      expect(other.tokens.has('DE/LAT/ADHOC-1')).toBe(false);
+      // An ordinary token still reaches both.
+      expect(cpo.tokens.has('DE/LAT/APP-2')).toBe(true);
+      expect(other.tokens.has('DE/LAT/APP-2')).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+});
