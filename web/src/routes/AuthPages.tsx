@@ -1,6 +1,6 @@
 // Sign up, sign in and password reset (cookie session; docs/identity.md). After signing in the driver goes back to
 // where they came from (?next=, e.g. a charge point's page) or to the account.
-import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { type FormEvent, type InputHTMLAttributes, type ReactNode, useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../api.ts';
 import { accountApi } from '../driver-api.ts';
@@ -50,62 +50,105 @@ function signInProblem(e: unknown): string {
   return explain(e);
 }
 
+/** Busy and error state of a form whose submit runs `action`; `problem` turns a failure into words. */
+function useSubmit(action: () => Promise<void>, problem: (e: unknown) => string = explain) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(problem(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, submit };
+}
+
+/** A labelled input with an optional hint below it (linked with aria-describedby). */
+function Field({ label, hint, ...input }: { label: string; hint?: string } & InputHTMLAttributes<HTMLInputElement>) {
+  const hintId = hint && input.id ? `${input.id}-hint` : undefined;
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input {...input} aria-describedby={hintId} />
+      {hint && (
+        <small id={hintId} className="hint">
+          {hint}
+        </small>
+      )}
+    </label>
+  );
+}
+
+function FormError({ error, testId }: { error: string | null; testId?: string }) {
+  if (!error) return null;
+  return (
+    <p className="form-error" role="alert" data-testid={testId}>
+      {error}
+    </p>
+  );
+}
+
+function Submit({
+  busy,
+  label,
+  busyLabel,
+  testId,
+}: {
+  busy: boolean;
+  label: string;
+  busyLabel: string;
+  testId: string;
+}) {
+  return (
+    <button type="submit" className="btn btn-primary btn-big" disabled={busy} data-testid={testId}>
+      {busy ? busyLabel : label}
+    </button>
+  );
+}
+
+const PASSWORD_HINT = 'At least 10 characters, and not your e-mail address.';
+
 export function SignInPage() {
   const [sp] = useSearchParams();
   const navigate = useNavigate();
   const { setDriver } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const next = safeNext(sp.get('next'));
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      setDriver(await accountApi.signIn({ email: email.trim(), password }));
-      navigate(next, { replace: true });
-    } catch (err) {
-      setError(signInProblem(err));
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    setDriver(await accountApi.signIn({ email: email.trim(), password }));
+    navigate(next, { replace: true });
+  }, signInProblem);
 
   return (
     <AuthCard title="Sign in">
       <form className="form" onSubmit={submit} data-testid="signin-form">
-        <label className="field">
-          <span>E-mail</span>
-          <input
-            type="email"
-            required
-            autoComplete="username"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            data-testid="signin-email"
-          />
-        </label>
-        <label className="field">
-          <span>Password</span>
-          <input
-            type="password"
-            required
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            data-testid="signin-password"
-          />
-        </label>
-        {error && (
-          <p className="form-error" role="alert" data-testid="signin-error">
-            {error}
-          </p>
-        )}
-        <button type="submit" className="btn btn-primary btn-big" disabled={busy} data-testid="signin-submit">
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
+        <Field
+          label="E-mail"
+          type="email"
+          required
+          autoComplete="username"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          data-testid="signin-email"
+        />
+        <Field
+          label="Password"
+          type="password"
+          required
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          data-testid="signin-password"
+        />
+        <FormError error={error} testId="signin-error" />
+        <Submit busy={busy} label="Sign in" busyLabel="Signing in…" testId="signin-submit" />
       </form>
       <p className="auth-links">
         <Link to="/reset-password">Forgot your password?</Link>
@@ -120,15 +163,9 @@ export function SignUpPage() {
   const navigate = useNavigate();
   const { setDriver } = useSession();
   const [form, setForm] = useState({ name: '', email: '', password: '' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const next = safeNext(sp.get('next'));
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, submit } = useSubmit(
+    async () => {
       setDriver(
         await accountApi.signUp({
           email: form.email.trim(),
@@ -137,15 +174,12 @@ export function SignUpPage() {
         }),
       );
       navigate(next, { replace: true });
-    } catch (err) {
-      setError(
-        err instanceof ApiError && err.problem.code === 'EMAIL_TAKEN'
-          ? 'There is already an account with this e-mail address. Sign in instead, or reset the password.'
-          : weakPasswordText(err),
-      );
-      setBusy(false);
-    }
-  };
+    },
+    (err) =>
+      err instanceof ApiError && err.problem.code === 'EMAIL_TAKEN'
+        ? 'There is already an account with this e-mail address. Sign in instead, or reset the password.'
+        : weakPasswordText(err),
+  );
   const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) =>
     setForm((f) => ({ ...f, [k]: e.target.value }));
 
@@ -155,45 +189,36 @@ export function SignUpPage() {
       intro="Save a card to start charging in one tap, get a virtual charge card and keep all your receipts."
     >
       <form className="form" onSubmit={submit} data-testid="signup-form">
-        <label className="field">
-          <span>Name (optional)</span>
-          <input autoComplete="name" value={form.name} onChange={set('name')} data-testid="signup-name" />
-        </label>
-        <label className="field">
-          <span>E-mail</span>
-          <input
-            type="email"
-            required
-            autoComplete="email"
-            value={form.email}
-            onChange={set('email')}
-            data-testid="signup-email"
-          />
-        </label>
-        <label className="field">
-          <span>Password</span>
-          <input
-            type="password"
-            required
-            minLength={10}
-            autoComplete="new-password"
-            value={form.password}
-            onChange={set('password')}
-            aria-describedby="pw-hint"
-            data-testid="signup-password"
-          />
-          <small id="pw-hint" className="hint">
-            At least 10 characters, and not your e-mail address.
-          </small>
-        </label>
-        {error && (
-          <p className="form-error" role="alert" data-testid="signup-error">
-            {error}
-          </p>
-        )}
-        <button type="submit" className="btn btn-primary btn-big" disabled={busy} data-testid="signup-submit">
-          {busy ? 'Creating…' : 'Create account'}
-        </button>
+        <Field
+          label="Name (optional)"
+          autoComplete="name"
+          value={form.name}
+          onChange={set('name')}
+          data-testid="signup-name"
+        />
+        <Field
+          label="E-mail"
+          type="email"
+          required
+          autoComplete="email"
+          value={form.email}
+          onChange={set('email')}
+          data-testid="signup-email"
+        />
+        <Field
+          label="Password"
+          id="signup-password"
+          hint={PASSWORD_HINT}
+          type="password"
+          required
+          minLength={10}
+          autoComplete="new-password"
+          value={form.password}
+          onChange={set('password')}
+          data-testid="signup-password"
+        />
+        <FormError error={error} testId="signup-error" />
+        <Submit busy={busy} label="Create account" busyLabel="Creating…" testId="signup-submit" />
       </form>
       <p className="auth-links">
         <span>
@@ -223,21 +248,10 @@ export function ResetPasswordPage() {
 
 function ResetRequest() {
   const [email, setEmail] = useState('');
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      setDone((await accountApi.requestReset(email.trim())).message);
-    } catch (err) {
-      setError(explain(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    setDone((await accountApi.requestReset(email.trim())).message);
+  });
   return (
     <AuthCard
       title="Forgot your password?"
@@ -249,25 +263,17 @@ function ResetRequest() {
         </p>
       ) : (
         <form className="form" onSubmit={submit} data-testid="reset-request-form">
-          <label className="field">
-            <span>E-mail</span>
-            <input
-              type="email"
-              required
-              autoComplete="email"
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              data-testid="reset-email"
-            />
-          </label>
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
-          <button type="submit" className="btn btn-primary btn-big" disabled={busy} data-testid="reset-submit">
-            {busy ? 'Sending…' : 'Send the link'}
-          </button>
+          <Field
+            label="E-mail"
+            type="email"
+            required
+            autoComplete="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            data-testid="reset-email"
+          />
+          <FormError error={error} />
+          <Submit busy={busy} label="Send the link" busyLabel="Sending…" testId="reset-submit" />
         </form>
       )}
       <p className="auth-links">
@@ -279,28 +285,19 @@ function ResetRequest() {
 
 function ResetConfirm({ token }: { token: string }) {
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const { setDriver } = useSession();
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, submit } = useSubmit(
+    async () => {
       await accountApi.confirmReset(token, password);
       setDriver(null);
       setDone(true);
-    } catch (err) {
-      setError(
-        err instanceof ApiError && err.problem.code === 'RESET_TOKEN_INVALID'
-          ? 'This link is invalid, already used or expired. Ask for a new one.'
-          : weakPasswordText(err),
-      );
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    (err) =>
+      err instanceof ApiError && err.problem.code === 'RESET_TOKEN_INVALID'
+        ? 'This link is invalid, already used or expired. Ask for a new one.'
+        : weakPasswordText(err),
+  );
   return (
     <AuthCard title="Choose a new password">
       {done ? (
@@ -314,27 +311,20 @@ function ResetConfirm({ token }: { token: string }) {
         </>
       ) : (
         <form className="form" onSubmit={submit} data-testid="reset-confirm-form">
-          <label className="field">
-            <span>New password</span>
-            <input
-              type="password"
-              required
-              minLength={10}
-              autoComplete="new-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              data-testid="reset-password"
-            />
-            <small className="hint">At least 10 characters, and not your e-mail address.</small>
-          </label>
-          {error && (
-            <p className="form-error" role="alert" data-testid="reset-error">
-              {error}
-            </p>
-          )}
-          <button type="submit" className="btn btn-primary btn-big" disabled={busy} data-testid="reset-confirm-submit">
-            {busy ? 'Saving…' : 'Save the new password'}
-          </button>
+          <Field
+            label="New password"
+            id="reset-password"
+            hint={PASSWORD_HINT}
+            type="password"
+            required
+            minLength={10}
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            data-testid="reset-password"
+          />
+          <FormError error={error} testId="reset-error" />
+          <Submit busy={busy} label="Save the new password" busyLabel="Saving…" testId="reset-confirm-submit" />
         </form>
       )}
     </AuthCard>
