@@ -2,8 +2,9 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, type Provider, type RejectedRow } from '../api.ts';
 import { useAdminToken } from '../features/admin/AdminShell.tsx';
+import { ListCard } from '../features/admin/bits.tsx';
 import { formatNumber } from '../format.ts';
-import { ErrorNote, Spinner } from '../ui/Spinner.tsx';
+import { ErrorNote } from '../ui/Spinner.tsx';
 import { useResource } from '../ui/useResource.ts';
 
 export const csvHeader =
@@ -312,78 +313,75 @@ export default function AdminProvidersPage() {
         Operators without an OCPI connection. Their stations are imported from files and shown on the map.
       </p>
 
-      <section className="card" aria-labelledby="providers-h">
-        <div className="card-head">
-          <h2 id="providers-h">All providers</h2>
-          <button type="button" className="btn btn-soft" onClick={providers.reload} disabled={!token}>
-            Refresh
-          </button>
+      <ListCard
+        title={'All providers'}
+        what="providers"
+        list={providers}
+        token={token}
+        count={items.length}
+        empty="No providers yet."
+        problem={problemText}
+        headingId="providers-h"
+      >
+        <div className="table-wrap">
+          <table className="table" data-testid="providers-table">
+            <thead>
+              <tr>
+                <th scope="col">ID</th>
+                <th scope="col">Name</th>
+                <th scope="col" className="num">
+                  Locations
+                </th>
+                <th scope="col">Connection</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((p) => {
+                const key = `${p.country_code}*${p.party_id}`;
+                return (
+                  <tr key={key} data-testid="provider-row" data-provider={key}>
+                    <td className="mono">{key}</td>
+                    <td>
+                      {p.website ? (
+                        <a href={p.website} target="_blank" rel="noreferrer noopener">
+                          {p.name}
+                        </a>
+                      ) : (
+                        p.name
+                      )}
+                    </td>
+                    <td className="num" data-testid="provider-location-count">
+                      {formatNumber(p.location_count)}
+                    </td>
+                    <td>
+                      <span className={`badge ${p.integrated ? 'badge-ok' : 'badge-off'}`}>
+                        {p.integrated ? 'OCPI' : 'File import'}
+                      </span>
+                    </td>
+                    <td>
+                      {!p.integrated && (
+                        <button
+                          type="button"
+                          className="btn btn-link"
+                          onClick={() => {
+                            setTarget(key);
+                            document.getElementById('import-form')?.scrollIntoView({ behavior: 'smooth' });
+                          }}
+                        >
+                          Import…
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
         </div>
-        {!token && <p className="muted">Enter the admin token to see providers.</p>}
-        {token && providers.state === 'loading' && !providers.data && <Spinner label="Loading providers…" />}
-        {providers.state === 'error' && <p className="form-error">{problemText(providers.error)}</p>}
-        {providers.data && items.length === 0 && <p className="muted">No providers yet.</p>}
-        {items.length > 0 && (
-          <div className="table-wrap">
-            <table className="table" data-testid="providers-table">
-              <thead>
-                <tr>
-                  <th scope="col">ID</th>
-                  <th scope="col">Name</th>
-                  <th scope="col" className="num">
-                    Locations
-                  </th>
-                  <th scope="col">Connection</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((p) => {
-                  const key = `${p.country_code}*${p.party_id}`;
-                  return (
-                    <tr key={key} data-testid="provider-row" data-provider={key}>
-                      <td className="mono">{key}</td>
-                      <td>
-                        {p.website ? (
-                          <a href={p.website} target="_blank" rel="noreferrer noopener">
-                            {p.name}
-                          </a>
-                        ) : (
-                          p.name
-                        )}
-                      </td>
-                      <td className="num" data-testid="provider-location-count">
-                        {formatNumber(p.location_count)}
-                      </td>
-                      <td>
-                        <span className={`badge ${p.integrated ? 'badge-ok' : 'badge-off'}`}>
-                          {p.integrated ? 'OCPI' : 'File import'}
-                        </span>
-                      </td>
-                      <td>
-                        {!p.integrated && (
-                          <button
-                            type="button"
-                            className="btn btn-link"
-                            onClick={() => {
-                              setTarget(key);
-                              document.getElementById('import-form')?.scrollIntoView({ behavior: 'smooth' });
-                            }}
-                          >
-                            Import…
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      </ListCard>
 
       <div className="admin-forms">
         <CreateProviderForm

@@ -1,6 +1,8 @@
 // Small shared pieces of the back office pages.
 import type { ReactNode } from 'react';
 import { formatDateTime } from '../../format.ts';
+import { Spinner } from '../../ui/Spinner.tsx';
+import type { Resource } from '../../ui/useResource.ts';
 
 /** Secret-looking fields are never shown in full, even if the API sent them unmasked. */
 const secretKeys = /^(key|portal_?key|password|token|token_[abc]|accesscode|cardpan|cardcvc2|cvc|iban|bic|hash)$/i;
@@ -72,5 +74,48 @@ export function Segmented<T extends string>({
         </button>
       ))}
     </div>
+  );
+}
+
+/**
+ * A back-office list in a card: heading with a Refresh button, and the states every list has (no admin token yet,
+ * first load, error, empty); `children` (the table) is shown once there are items.
+ */
+export function ListCard({
+  title,
+  what,
+  list,
+  token,
+  count,
+  empty,
+  problem,
+  headingId,
+  children,
+}: {
+  title: ReactNode;
+  /** The items in words, plural: "Enter the admin token to see {what}", "Loading {what}…". */
+  what: string;
+  list: Resource<unknown>;
+  token: string;
+  count: number;
+  empty: string;
+  problem: (e: unknown) => string;
+  headingId?: string;
+  children: ReactNode;
+}) {
+  return (
+    <section className="card" aria-labelledby={headingId}>
+      <div className="card-head">
+        <h2 id={headingId}>{title}</h2>
+        <button type="button" className="btn btn-soft" onClick={list.reload} disabled={!token}>
+          Refresh
+        </button>
+      </div>
+      {!token && <p className="muted">Enter the admin token to see {what}.</p>}
+      {token && list.state === 'loading' && !list.data && <Spinner label={`Loading ${what}…`} />}
+      {list.state === 'error' && <p className="form-error">{problem(list.error)}</p>}
+      {list.data != null && count === 0 && <p className="muted">{empty}</p>}
+      {count > 0 && children}
+    </section>
   );
 }

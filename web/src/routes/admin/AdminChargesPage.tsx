@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { adminApi, type ChargeView } from '../../driver-api.ts';
 import { adminProblemText, useAdminToken } from '../../features/admin/AdminShell.tsx';
-import { JsonBlock, Segmented, StateBadge, When } from '../../features/admin/bits.tsx';
+import { JsonBlock, ListCard, Segmented, StateBadge, When } from '../../features/admin/bits.tsx';
 import { chargeStatusWords } from '../../features/charging/status.ts';
 import { formatDuration, formatKwh, formatMoney } from '../../format.ts';
 import { Spinner } from '../../ui/Spinner.tsx';
@@ -60,66 +60,62 @@ export function AdminChargesPage() {
         )}
       </p>
       <Segmented value={filter} options={filters} onChange={setFilter} testId="charge-filter" />
-      <section className="card">
-        <div className="card-head">
-          <h2>{items.length === 1 ? '1 charge' : `${items.length} charges`}</h2>
-          <button type="button" className="btn btn-soft" onClick={list.reload} disabled={!token}>
-            Refresh
-          </button>
-        </div>
-        {!token && <p className="muted">Enter the admin token to see charges.</p>}
-        {token && list.state === 'loading' && !list.data && <Spinner label="Loading charges…" />}
-        {list.state === 'error' && <p className="form-error">{adminProblemText(list.error)}</p>}
-        {list.data && items.length === 0 && <p className="muted">No charges here.</p>}
-        {items.length > 0 && (
-          <div className="table-wrap">
-            <table className="table" data-testid="charges-table">
-              <thead>
-                <tr>
-                  <th scope="col">Started</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Where</th>
-                  <th scope="col" className="num">
-                    Energy
-                  </th>
-                  <th scope="col" className="num">
-                    Amount
-                  </th>
-                  <th scope="col">Flags</th>
+      <ListCard
+        title={items.length === 1 ? '1 charge' : `${items.length} charges`}
+        what="charges"
+        list={list}
+        token={token}
+        count={items.length}
+        empty="No charges here."
+        problem={adminProblemText}
+      >
+        <div className="table-wrap">
+          <table className="table" data-testid="charges-table">
+            <thead>
+              <tr>
+                <th scope="col">Started</th>
+                <th scope="col">Status</th>
+                <th scope="col">Where</th>
+                <th scope="col" className="num">
+                  Energy
+                </th>
+                <th scope="col" className="num">
+                  Amount
+                </th>
+                <th scope="col">Flags</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((c) => (
+                <tr key={c.id} data-testid="charge-row" data-status={c.status}>
+                  <td>
+                    <Link to={`/admin/charges/${c.id}`}>
+                      <When iso={c.started_at ?? c.created_at ?? c.updated_at} />
+                    </Link>
+                  </td>
+                  <td>
+                    <StateBadge state={c.status}>{chargeStatusWords[c.status]?.label ?? c.status}</StateBadge>
+                  </td>
+                  <td>
+                    {c.location_name}
+                    <br />
+                    <span className="mono small muted">{c.evse_id}</span>
+                  </td>
+                  <td className="num">{formatKwh(c.kwh)}</td>
+                  <td className="num">{amount(c)}</td>
+                  <td>
+                    {flagsOf(c).map((f) => (
+                      <span key={f} className="badge badge-warn" data-testid="charge-flag">
+                        {f}
+                      </span>
+                    ))}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {items.map((c) => (
-                  <tr key={c.id} data-testid="charge-row" data-status={c.status}>
-                    <td>
-                      <Link to={`/admin/charges/${c.id}`}>
-                        <When iso={c.started_at ?? c.created_at ?? c.updated_at} />
-                      </Link>
-                    </td>
-                    <td>
-                      <StateBadge state={c.status}>{chargeStatusWords[c.status]?.label ?? c.status}</StateBadge>
-                    </td>
-                    <td>
-                      {c.location_name}
-                      <br />
-                      <span className="mono small muted">{c.evse_id}</span>
-                    </td>
-                    <td className="num">{formatKwh(c.kwh)}</td>
-                    <td className="num">{amount(c)}</td>
-                    <td>
-                      {flagsOf(c).map((f) => (
-                        <span key={f} className="badge badge-warn" data-testid="charge-flag">
-                          {f}
-                        </span>
-                      ))}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </ListCard>
     </main>
   );
 }

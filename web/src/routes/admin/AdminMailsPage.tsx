@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { adminApi, type MailSummary } from '../../driver-api.ts';
 import { adminProblemText, useAdminToken } from '../../features/admin/AdminShell.tsx';
-import { Segmented, StateBadge, When } from '../../features/admin/bits.tsx';
+import { ListCard, Segmented, StateBadge, When } from '../../features/admin/bits.tsx';
 import { formatNumber } from '../../format.ts';
 import { Spinner } from '../../ui/Spinner.tsx';
 import { useResource } from '../../ui/useResource.ts';
@@ -44,38 +44,32 @@ export function AdminMailsPage() {
           data-testid="mail-to"
         />
       </label>
-      <section className="card">
-        <div className="card-head">
-          <h2>
-            {list.data ? `${formatNumber(list.data.total)} ${list.data.total === 1 ? 'mail' : 'mails'}` : 'Mails'}
-          </h2>
-          <button type="button" className="btn btn-soft" onClick={list.reload} disabled={!token}>
-            Refresh
-          </button>
-        </div>
-        {!token && <p className="muted">Enter the admin token to see mails.</p>}
-        {token && list.state === 'loading' && !list.data && <Spinner label="Loading mails…" />}
-        {list.state === 'error' && <p className="form-error">{adminProblemText(list.error)}</p>}
-        {list.data && items.length === 0 && <p className="muted">No mails.</p>}
-        {items.length > 0 && (
-          <ul className="mail-list" data-testid="mails">
-            {items.map((m) => (
-              <li key={m.id} data-testid="mail-row" data-status={m.status}>
-                <Link to={`/admin/mails/${m.id}`} className="mail-subject">
-                  {m.subject}
-                </Link>
-                <span className="small">
-                  to <span className="mono">{m.to}</span>
-                </span>
-                <span className="small muted">
-                  <When iso={m.created_at} /> · <StateBadge state={m.status} />
-                  {m.last_error && <span className="warn-text"> · {m.last_error}</span>}
-                </span>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <ListCard
+        title={list.data ? `${formatNumber(list.data.total)} ${list.data.total === 1 ? 'mail' : 'mails'}` : 'Mails'}
+        what="mails"
+        list={list}
+        token={token}
+        count={items.length}
+        empty="No mails."
+        problem={adminProblemText}
+      >
+        <ul className="mail-list" data-testid="mails">
+          {items.map((m) => (
+            <li key={m.id} data-testid="mail-row" data-status={m.status}>
+              <Link to={`/admin/mails/${m.id}`} className="mail-subject">
+                {m.subject}
+              </Link>
+              <span className="small">
+                to <span className="mono">{m.to}</span>
+              </span>
+              <span className="small muted">
+                <When iso={m.created_at} /> · <StateBadge state={m.status} />
+                {m.last_error && <span className="warn-text"> · {m.last_error}</span>}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </ListCard>
     </main>
   );
 }

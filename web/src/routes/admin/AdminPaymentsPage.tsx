@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { type AdminPayment, adminApi, type PaymentEvent } from '../../driver-api.ts';
 import { adminProblemText, useAdminToken } from '../../features/admin/AdminShell.tsx';
-import { JsonBlock, Segmented, StateBadge, When } from '../../features/admin/bits.tsx';
+import { JsonBlock, ListCard, Segmented, StateBadge, When } from '../../features/admin/bits.tsx';
 import { formatMinor } from '../../format.ts';
 import { Spinner } from '../../ui/Spinner.tsx';
 import { useResource } from '../../ui/useResource.ts';
@@ -35,65 +35,61 @@ export function AdminPaymentsPage() {
       <h1>Payments</h1>
       <p className="muted">Card payments of charges (PAYONE), newest first.</p>
       <Segmented value={state} options={stateFilters} onChange={setState} testId="payment-state-filter" />
-      <section className="card">
-        <div className="card-head">
-          <h2>{items.length === 1 ? '1 payment' : `${items.length} payments`}</h2>
-          <button type="button" className="btn btn-soft" onClick={list.reload} disabled={!token}>
-            Refresh
-          </button>
-        </div>
-        {!token && <p className="muted">Enter the admin token to see payments.</p>}
-        {token && list.state === 'loading' && !list.data && <Spinner label="Loading payments…" />}
-        {list.state === 'error' && <p className="form-error">{adminProblemText(list.error)}</p>}
-        {list.data && items.length === 0 && <p className="muted">No payments in this state.</p>}
-        {items.length > 0 && (
-          <div className="table-wrap">
-            <table className="table" data-testid="payments-table">
-              <thead>
-                <tr>
-                  <th scope="col">Created</th>
-                  <th scope="col">State</th>
-                  <th scope="col" className="num">
-                    Held
-                  </th>
-                  <th scope="col" className="num">
-                    Captured
-                  </th>
-                  <th scope="col">Reference</th>
-                  <th scope="col">Problem</th>
+      <ListCard
+        title={items.length === 1 ? '1 payment' : `${items.length} payments`}
+        what="payments"
+        list={list}
+        token={token}
+        count={items.length}
+        empty="No payments in this state."
+        problem={adminProblemText}
+      >
+        <div className="table-wrap">
+          <table className="table" data-testid="payments-table">
+            <thead>
+              <tr>
+                <th scope="col">Created</th>
+                <th scope="col">State</th>
+                <th scope="col" className="num">
+                  Held
+                </th>
+                <th scope="col" className="num">
+                  Captured
+                </th>
+                <th scope="col">Reference</th>
+                <th scope="col">Problem</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((p) => (
+                <tr key={p.id} data-testid="payment-row" data-state={p.state}>
+                  <td>
+                    <Link to={`/admin/payments/${p.id}`}>
+                      <When iso={p.created_at} />
+                    </Link>
+                  </td>
+                  <td>
+                    <StateBadge state={p.state} />
+                  </td>
+                  <td className="num">{formatMinor(p.amounts.authorized || p.amounts.requested, p.currency)}</td>
+                  <td className="num">{formatMinor(p.amounts.captured, p.currency)}</td>
+                  <td className="mono small">{p.reference}</td>
+                  <td className="small">
+                    {p.failure ? (
+                      <span className="warn-text">
+                        {p.failed_step && <strong>{p.failed_step}: </strong>}
+                        {p.failure.message ?? p.failure.code}
+                      </span>
+                    ) : (
+                      ''
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {items.map((p) => (
-                  <tr key={p.id} data-testid="payment-row" data-state={p.state}>
-                    <td>
-                      <Link to={`/admin/payments/${p.id}`}>
-                        <When iso={p.created_at} />
-                      </Link>
-                    </td>
-                    <td>
-                      <StateBadge state={p.state} />
-                    </td>
-                    <td className="num">{formatMinor(p.amounts.authorized || p.amounts.requested, p.currency)}</td>
-                    <td className="num">{formatMinor(p.amounts.captured, p.currency)}</td>
-                    <td className="mono small">{p.reference}</td>
-                    <td className="small">
-                      {p.failure ? (
-                        <span className="warn-text">
-                          {p.failed_step && <strong>{p.failed_step}: </strong>}
-                          {p.failure.message ?? p.failure.code}
-                        </span>
-                      ) : (
-                        ''
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </ListCard>
     </main>
   );
 }
