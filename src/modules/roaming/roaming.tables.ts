@@ -41,6 +41,13 @@ export type RoamingTables = {
     message: string;
     at: GeneratedTs;
   };
+  ocpi_sync_seen: {
+    partner_id: string;
+    module: string;
+    country_code: string;
+    party_id: string;
+    id: string;
+  };
   ocpi_sync_cursors: {
     partner_id: string;
     module: string;

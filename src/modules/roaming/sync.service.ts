@@ -7,7 +7,7 @@ import { OcpiError } from '../../ocpi/core/envelope.ts';
 import { nextLink } from '../../ocpi/core/pagination.ts';
 import type { RoamingContext } from './context.ts';
 import { endpointUrl } from './core/endpoints.ts';
-import { postCdr, putLocation, putSession, putTariff } from './ingest.service.ts';
+import { postCdr, putLocation, putSession, putTariff, removeTariff } from './ingest.service.ts';
 import { dataOf, ocpiCall } from './ocpi-client.ts';
 import { getPartner, logPartnerEvent, type Partner } from './partners.repository.ts';
 import { type Db, rdb } from './roaming.tables.ts';
@@ -158,6 +158,11 @@ export async function runSyncStep(
     ).map((p) => `${p.country_code}*${p.party_id}`.toUpperCase()),
   );
   const cpo = partner.roles.find((r) => r.role === 'CPO');
+  // A FULL pull of tariffs also finds the ones deleted at the CPO (missed DELETE pushes): it records every id it
+  // is shown, from the first page on (a resumed pull keeps what earlier pages recorded).
+  const tracksDeletes = c.mode === 'FULL' && c.module === 'tariffs';
+  const seenKey = sql`partner_id = ${c.partner_id} and module = ${c.module}`;
+  if (tracksDeletes && !c.next_url) await sql`delete from ocpi_sync_seen where ${seenKey}`.execute(ctx.db);
   let url: string | null = c.next_url ?? firstUrl(base, c);
   const maxPages = opts.maxPages ?? 1000;
   try {
@@ -187,6 +192,7 @@ export async function runSyncStep(
           if (errors.length < 3) errors.push(`${(obj as { id?: string })?.id ?? '?'}: ${e.message}`);
         }
       }
+      if (tracksDeletes) await recordSeen(ctx.db, c, list);
       if (errors.length)
         await logPartnerEvent(
           ctx.db,
@@ -213,6 +219,7 @@ export async function runSyncStep(
       await sql`update ocpi_sync_cursors set locked_until = null where ${key}`.execute(ctx.db);
       return res;
     }
+    const removed = tracksDeletes ? await removeUnseenTariffs(ctx, c, parties) : 0;
     await sql`update ocpi_sync_cursors set status = 'IDLE', next_url = null, synced_to = window_to, window_to = null,
               window_from = null, locked_until = null, finished_at = now(), last_success_at = now(), last_error = null
               where ${key}`.execute(ctx.db);
@@ -221,7 +228,8 @@ export async function runSyncStep(
       partner.id,
       'info',
       `sync_${c.module}`,
-      `${c.mode} sync of ${c.module} done: ${res.objects} objects, ${res.rejected} rejected in ${res.pages} pages`,
+      `${c.mode} sync of ${c.module} done: ${res.objects} objects, ${res.rejected} rejected in ${res.pages} pages` +
+        (removed ? `; ${removed} removed (no longer in the partner's list)` : ''),
     );
     return { ...res, done: true };
   } catch (e) {
@@ -238,6 +246,59 @@ export async function runSyncStep(
     await logPartnerEvent(ctx.db, partner.id, 'error', `sync_${c.module}`, message);
     return { ...res, error: message };
   }
+}
+
+/** Records the ids of a page's objects, valid or not (a malformed tariff is not a deleted one). */
+async function recordSeen(db: Db, c: Claimed, list: unknown[]): Promise<void> {
+  const rows = list.flatMap((o) => {
+    const x = (o ?? {}) as { country_code?: unknown; party_id?: unknown; id?: unknown };
+    if (typeof x.country_code !== 'string' || typeof x.party_id !== 'string' || typeof x.id !== 'string') return [];
+    if (x.country_code.length !== 2 || x.party_id.length > 3 || !x.party_id || !x.id || x.id.length > 36) return [];
+    const row = {
+      partner_id: c.partner_id,
+      module: c.module,
+      country_code: x.country_code.toUpperCase(),
+      party_id: x.party_id.toUpperCase(),
+      id: x.id,
+    };
+    return [row];
+  });
+  if (rows.length)
+    await rdb(db)
+      .insertInto('ocpi_sync_seen')
+      .values(rows)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+}
+
+/**
+ * After a FULL tariffs pull: removes the partner's tariffs that the list did not show, except those changed after
+ * the pull's window (pushed while it ran). An empty list removes nothing (more likely a broken endpoint).
+ */
+async function removeUnseenTariffs(ctx: RoamingContext, c: Claimed, parties: Set<string>): Promise<number> {
+  const key = sql`partner_id = ${c.partner_id} and module = ${c.module}`;
+  const seen = await sql<{ n: string }>`select count(*) as n from ocpi_sync_seen where ${key}`.execute(ctx.db);
+  let removed = 0;
+  if (Number(seen.rows[0]?.n ?? 0) > 0) {
+    const stale = await sql<{ country_code: string; party_id: string; id: string }>`
+      select t.country_code, t.party_id, t.id from tariffs t
+      where t.country_code || '*' || t.party_id = any(${[...parties]}::text[])
+        and t.last_updated < ${c.window_to}
+        and not exists (select 1 from ocpi_sync_seen s where s.partner_id = ${c.partner_id} and s.module = ${c.module}
+                        and s.country_code = t.country_code and s.party_id = t.party_id and s.id = t.id)`.execute(
+      ctx.db,
+    );
+    for (const t of stale.rows) {
+      try {
+        await removeTariff(ctx, { country_code: t.country_code, party_id: t.party_id }, t.id);
+        removed++;
+      } catch (e) {
+        if (!(e instanceof OcpiError)) throw e; // already gone
+      }
+    }
+  }
+  await sql`delete from ocpi_sync_seen where ${key}`.execute(ctx.db);
+  return removed;
 }
 
 /** Runs steps until nothing is due (tests, admin "sync now"). */

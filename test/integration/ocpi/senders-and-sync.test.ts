@@ -120,6 +120,59 @@ describe('pull client', () => {
   });
 });
 
+describe('a full pull finds tariffs deleted at the CPO', () => {
+  it('removes the ones no longer listed, keeps the ones pushed while the pull ran', async () => {
+    const base = cpo.data.tariffs[0]!;
+    const gone = { ...base, id: 'T-GONE', last_updated: '2024-02-01T00:00:00Z' };
+    cpo.data.tariffs.push(gone);
+    await queueSync(h.db.db, partnerId, 'FULL', ['tariffs']);
+    await runSyncUntilIdle(h.ctx, partnerId);
+    const ids = async () =>
+      (
+        await h.db.db
+          .selectFrom('tariffs')
+          .select('id')
+          .where('country_code', '=', 'NL')
+          .where('party_id', '=', 'ABC')
+          .orderBy('id')
+          .execute()
+      ).map((t) => t.id);
+    expect(await ids()).toContain('T-GONE');
+
+    // The CPO deletes T-GONE but its DELETE push never reaches us; meanwhile it pushes a new tariff that is newer
+    // than the next pull's window (so not in its list).
+    cpo.data.tariffs.splice(cpo.data.tariffs.indexOf(gone), 1);
+    const fresh = { ...base, id: 'T-FRESH', last_updated: new Date(Date.now() + 3_600_000).toISOString() };
+    const put = await cpo.callLataus('PUT', `${h.url}/ocpi/2.2.1/tariffs/NL/ABC/T-FRESH`, fresh);
+    expect(put.json.status_code, JSON.stringify(put.json)).toBe(1000);
+    await queueSync(h.db.db, partnerId, 'FULL', ['tariffs']);
+    await runSyncUntilIdle(h.ctx, partnerId);
+    const now = await ids();
+    expect(now).not.toContain('T-GONE');
+    expect(now).toEqual(expect.arrayContaining([base.id as string, 'T-FRESH']));
+    const events = (
+      await h.app.inject({ method: 'GET', url: `/api/v1/admin/partners/${partnerId}`, headers: adminHeader })
+    ).json();
+    expect(JSON.stringify(events)).toContain('1 removed');
+    const left = await sql<{ n: string }>`select count(*) as n from ocpi_sync_seen`.execute(h.db.db);
+    expect(Number(left.rows[0]!.n)).toBe(0);
+  });
+
+  it('an empty list removes nothing (more likely a broken endpoint than no tariffs at all)', async () => {
+    const saved = cpo.data.tariffs.splice(0);
+    try {
+      const before = await h.db.db.selectFrom('tariffs').select('id').where('party_id', '=', 'ABC').execute();
+      await queueSync(h.db.db, partnerId, 'FULL', ['tariffs']);
+      await runSyncUntilIdle(h.ctx, partnerId);
+      const after = await h.db.db.selectFrom('tariffs').select('id').where('party_id', '=', 'ABC').execute();
+      expect(after.length).toBe(before.length);
+      expect(after.length).toBeGreaterThan(0);
+    } finally {
+      cpo.data.tariffs.push(...saved);
+    }
+  });
+});
+
 describe('tokens (Sender)', () => {
   it('pushes our tokens to the CPO (outbox + worker), including later changes', async () => {
     await runTokenPushes(h.ctx);
