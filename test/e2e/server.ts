@@ -1,25 +1,12 @@
 // Starting what the browser tests talk to: a fresh build of the web app and the real server on a free port.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../helpers/net.ts';
 
 // Vite's build sets NODE_ENV=production in this process; the server must get the value the caller gave.
 const callerNodeEnv = process.env.NODE_ENV;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Builds the web app into a fresh folder so the test never runs against a stale dist-web. */
 export async function buildWeb(): Promise<string> {
@@ -103,3 +90,5 @@ export async function startServer(
   }
   return { baseUrl, stop, log: () => output.join('') };
 }
+
+export { freePort };

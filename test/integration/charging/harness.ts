@@ -2,7 +2,6 @@
 // a charge needs listening on an ephemeral port, the PAYONE simulator and the CPO simulator in-process, the CPO
 // registered with Lataus over real OCPI HTTP and its network pushed.
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { type RunningCpoSimulator, startCpoSimulator } from '../../../simulators/cpo/server.ts';
 import { type RunningPayoneSimulator, startPayoneSimulator } from '../../../simulators/payone/server.ts';
 import { type ChargingModule, createChargingModule } from '../../../src/modules/charging/index.ts';
@@ -27,6 +26,7 @@ import { ocpiRoutes } from '../../../src/ocpi/index.ts';
 import { loadConfig } from '../../../src/platform/config.ts';
 import { type App, buildApp } from '../../../src/platform/http/app.ts';
 import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
+import { freePort } from '../../helpers/net.ts';
 
 export const ADMIN = 'charging-test-admin';
 export const admin = { authorization: `Bearer ${ADMIN}` };
@@ -59,17 +59,6 @@ export const CARDS = {
     cardexpiredate: '3012',
   },
 } as const;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 export interface Harness {
   t: TestDatabase;
@@ -304,3 +293,5 @@ export async function waitStatus(
 export async function pushTokens(h: Harness): Promise<void> {
   while ((await runTokenPushes(h.roaming)) > 0) {}
 }
+
+export { freePort };

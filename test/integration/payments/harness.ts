@@ -1,6 +1,3 @@
-// Test harness: a database (PGlite or PostgreSQL), the PAYONE simulator, and a Lataus HTTP app with the
-// payments module, wired to each other over real HTTP on loopback.
-import net from 'node:net';
 import {
   type RunningPayoneSimulator,
   type StartOptions,
@@ -10,6 +7,7 @@ import { createPaymentsModule, payoneProviderFromConfig } from '../../../src/mod
 import type { PaymentsService } from '../../../src/modules/payments/payments.service.ts';
 import { type App, buildApp } from '../../../src/platform/http/app.ts';
 import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
+import { freePort } from '../../helpers/net.ts';
 
 export const ADMIN = 'test-admin-token';
 export const PORTAL_KEY = 'lataus-sim-portal-key';
@@ -19,17 +17,6 @@ export const CARDS = {
   challenge: '9410010000000403220',
   declined: '9410010000000400002',
 } as const;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 export interface Harness {
   t: TestDatabase;
@@ -140,3 +127,5 @@ export const returnUrls = {
   errorUrl: 'http://127.0.0.1:9/error',
   backUrl: 'http://127.0.0.1:9/back',
 };
+
+export { freePort };
