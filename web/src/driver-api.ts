@@ -293,6 +293,8 @@ export const adminApi = {
       `/api/v1/admin/payments/${encodeURIComponent(id)}`,
       bearer(token, { signal }),
     ),
+  retryPayment: (token: string, id: string) =>
+    request<AdminPayment>(`/api/v1/admin/payments/${encodeURIComponent(id)}/retry`, bearer(token, { method: 'POST' })),
   charges: (token: string, signal?: AbortSignal) =>
     request<{ items: ChargeView[] }>('/api/v1/admin/charges', bearer(token, { signal })),
   charge: (token: string, id: string, signal?: AbortSignal) =>

@@ -221,6 +221,21 @@ export async function lastFailedJobKind(db: Db, paymentId: string): Promise<stri
   return r?.status === 'failed' ? r.kind : null;
 }
 
+/**
+ * The payment's latest job if it gave up (no usable answer after every attempt), claimed again for one more
+ * attempt: same idempotency key and payload (reference, sequence number). The attempt is counted on top of the
+ * earlier ones, so it is treated as a repeat (907/911 mean "already booked") and gives up again if unanswered.
+ */
+export async function reclaimFailedJob(db: Db, paymentId: string, leaseMs: number): Promise<JobRow | undefined> {
+  const r = await sql<JobRow>`
+    update payment_jobs set status = 'pending', attempts = attempts + 1, last_error = null, next_run_at = now(),
+      locked_until = now() + ${`${leaseMs} milliseconds`}::interval, updated_at = now()
+    where id = (select id from payment_jobs where payment_id = ${paymentId} order by id desc limit 1)
+      and status = 'failed'
+    returning *`.execute(db);
+  return r.rows[0];
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Notifications
 

@@ -198,6 +198,22 @@ export function paymentsAdminRoutes(deps: PaymentsRoutesDeps): FastifyPluginAsyn
     );
 
     app.post(
+      '/admin/payments/:id/retry',
+      {
+        schema: {
+          tags,
+          security: adminSecurity,
+          summary: 'Ask PAYONE again for the request that got no answer after every attempt',
+          description:
+            'For a payment whose failed_step ends in _no_answer: the same request (reference, sequence number) is sent once more (one attempt; unanswered again, it gives up again). PAYONE books it at most once: a repeat it already booked is answered 907/911 and recorded as booked. 409 when nothing gave up.',
+          params: IdParams,
+          response: { 200: PaymentSchema },
+        },
+      },
+      async (req) => unwrap(await service.retryUnanswered(req.params.id)),
+    );
+
+    app.post(
       '/admin/payments/:id/capture',
       {
         schema: {

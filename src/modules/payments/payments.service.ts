@@ -550,6 +550,34 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
     return requestOnPayment(paymentId, 'refund', amount, o.inline ?? true);
   }
 
+  /**
+   * Back office: asks PAYONE once more for the request that got no usable answer after every attempt (capture,
+   * refund or preauthorization). The job keeps its reference and sequence number, so PAYONE books it at most once:
+   * a repeat of something it already booked is answered 907/911 and recorded as booked. One attempt per call.
+   */
+  async function retryUnanswered(paymentId: string): Promise<Result<PaymentView>> {
+    const job = await db.transaction().execute(async (tx) => {
+      const row = await repo.lockPayment(tx, paymentId);
+      if (!row) return 'missing' as const;
+      const j = await repo.reclaimFailedJob(tx, paymentId, leaseMs);
+      if (!j) return 'nothing' as const;
+      await repo.savePayment(tx, repo.toPayment(row)); // the failed step is cleared while the retry runs
+      await repo.insertEvents(tx, [
+        { paymentId, type: 'note', name: 'retry_requested', data: { kind: j.kind, by: 'back office' } },
+      ]);
+      return j;
+    });
+    if (job === 'missing') return fail({ code: 'PAYMENT_NOT_FOUND', message: `payment ${paymentId} does not exist` });
+    if (job === 'nothing')
+      return fail({
+        code: 'ILLEGAL_STATE',
+        message: 'nothing to retry: no request of this payment gave up',
+        paymentId,
+      });
+    await runClaimedInline(job);
+    return ok(await view(paymentId));
+  }
+
   // -------------------------------------------------------------------------------------------------------
   // Notifications
 
@@ -638,6 +666,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
     preauthorize,
     capture,
     refund,
+    retryUnanswered,
     receiveNotification,
     handleNotification,
     runJob,

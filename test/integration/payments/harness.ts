@@ -51,6 +51,8 @@ export async function startHarness(
     wrapService?: (s: PaymentsService) => PaymentsService;
     startWorker?: boolean;
     providerTimeoutMs?: number;
+    /** Attempts per PSP request before a job gives up (default 8). */
+    maxAttempts?: number;
   } = {},
 ): Promise<Harness> {
   const t = await openTestDatabase();
@@ -70,6 +72,7 @@ export async function startHarness(
     db: t.db,
     config,
     worker: { pollMs: 20 },
+    ...(opts.maxAttempts ? { service: { maxAttempts: opts.maxAttempts } } : {}),
     ...(opts.providerTimeoutMs ? { provider: payoneProviderFromConfig(config, opts.providerTimeoutMs) } : {}),
   });
   const service = opts.wrapService ? opts.wrapService(payments.service) : payments.service;

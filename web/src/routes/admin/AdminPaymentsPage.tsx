@@ -181,6 +181,41 @@ function TimelineItem({ e, failed, t0 }: { e: PaymentEvent; failed: boolean; t0:
   );
 }
 
+/** PAYONE never answered a request: ask again (same reference and sequence number, so never booked twice). */
+function RetryUnanswered({ id, token, onDone }: { id: string; token: string; onDone: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <div className="actions">
+      <p className="muted small">
+        PAYONE never answered this request, so it may or may not have been booked. Asking again sends the same request;
+        PAYONE books it at most once.
+      </p>
+      <button
+        type="button"
+        className="btn btn-soft"
+        disabled={busy}
+        data-testid="payment-retry"
+        onClick={async () => {
+          setBusy(true);
+          setError(null);
+          try {
+            await adminApi.retryPayment(token, id);
+            onDone();
+          } catch (e) {
+            setError(adminProblemText(e));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {busy ? 'Asking PAYONE…' : 'Ask PAYONE again'}
+      </button>
+      {error && <p className="form-error">{error}</p>}
+    </div>
+  );
+}
+
 export function AdminPaymentPage() {
   const { id = '' } = useParams();
   const token = useAdminToken();
@@ -237,6 +272,7 @@ export function AdminPaymentPage() {
                 </>
               )}
             </dl>
+            {p.failed_step?.endsWith('_no_answer') && <RetryUnanswered id={p.id} token={token} onDone={res.reload} />}
           </section>
           <section className="card">
             <h2>Timeline ({p.timeline.length})</h2>
