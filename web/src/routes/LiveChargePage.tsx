@@ -98,7 +98,11 @@ function ChargeFigures({ c }: { c: ChargeView }) {
 function ChargeCard({ c, token, onChange }: { c: ChargeView; token: string | null; onChange: () => void }) {
   const [stopping, setStopping] = useState(false);
   const [stopError, setStopError] = useState<string | null>(null);
-  const words = chargeStatusWords[c.status] ?? { label: c.status, text: '' };
+  const words =
+    c.status === 'PAYMENT_FAILED' && !c.pay_again_url
+      ? // PAYONE never answered the capture: it may have gone through, so no "pay again" (docs/charging.md)
+        { label: 'Payment being confirmed', text: '' }
+      : (chargeStatusWords[c.status] ?? { label: c.status, text: '' });
   const tone = chargeTone(c.status);
   const stop = async () => {
     setStopping(true);
