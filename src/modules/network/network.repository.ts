@@ -541,11 +541,19 @@ export function radiusBox(lat: number, lon: number, radiusM: number) {
   };
 }
 
-function haversine(lat: number, lon: number): RawBuilder<number> {
-  return sql<number>`(2 * ${EARTH_RADIUS_M}::float8 * asin(least(1, sqrt(
-    power(sin(radians(l.latitude - ${lat}::float8) / 2), 2)
-    + cos(radians(${lat}::float8)) * cos(radians(l.latitude)) * power(sin(radians(l.longitude - ${lon}::float8) / 2), 2)))))`;
+/**
+ * The haversine term a = sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2) of the distance to (lat, lon), from `l.geo`
+ * (point(longitude, latitude)) so the covering search index answers it. The distance is 2R·asin(√a), which grows
+ * with a: radius checks and ordering compare a, and only a page's distances are computed (see distanceFromHav).
+ */
+function haversineTerm(lat: number, lon: number): RawBuilder<number> {
+  return sql<number>`(power(sin(radians(l.geo[1] - ${lat}::float8) / 2), 2)
+    + cos(radians(${lat}::float8)) * cos(radians(l.geo[1])) * power(sin(radians(l.geo[0] - ${lon}::float8) / 2), 2))`;
 }
+const distanceFromHav = (hav: RawBuilder<unknown>) =>
+  sql<number>`(2 * ${EARTH_RADIUS_M}::float8 * asin(least(1, sqrt(${hav}))))`;
+/** The haversine term of a distance: distance ≤ radius ⇔ a ≤ havOf(radius) (radius ≤ πR). */
+const havOf = (radiusM: number) => Math.sin(radiusM / (2 * EARTH_RADIUS_M)) ** 2;
 
 /** The operator's name falls back to the party's (OCPI §4.2); a subquery, so no join for every candidate row. */
 const PARTY_NAME = sql`(select p.name from parties p where p.country_code = l.country_code and p.party_id = l.party_id)`;
@@ -606,33 +614,36 @@ export async function searchLocations(
   page: { limit: number; offset: number } | 'all',
 ): Promise<{ rows: SearchRow[]; total: number }> {
   const near = f.near;
-  const distance = near ? haversine(near.lat, near.lon) : sql<null>`null::float8`;
+  const hav = near ? haversineTerm(near.lat, near.lon) : sql<null>`null::float8`;
   const order = (t: string) =>
     near
-      ? sql`${sql.ref(`${t}.distance_m`)}, ${sql.ref(`${t}.country_code`)}, ${sql.ref(`${t}.party_id`)}, ${sql.ref(`${t}.id`)}`
+      ? sql`${sql.ref(`${t}.hav`)}, ${sql.ref(`${t}.country_code`)}, ${sql.ref(`${t}.party_id`)}, ${sql.ref(`${t}.id`)}`
       : sql`${sql.ref(`${t}.name`)} nulls last, ${sql.ref(`${t}.country_code`)}, ${sql.ref(`${t}.party_id`)}, ${sql.ref(`${t}.id`)}`;
   const paging = page === 'all' ? sql`` : sql`limit ${page.limit}::int offset ${page.offset}::int`;
-  const inRadius = near ? sql`where distance_m <= ${near.radius_m}::float8` : sql``;
-  // Counting and ordering run over narrow rows (key, name, distance) of all matches; the wide columns are read
-  // for the page only, and the party name (operator fallback) too. One row comes back even for an empty page,
+  const inRadius = near ? sql`where hav <= ${havOf(near.radius_m)}::float8` : sql``;
+  // Counting and ordering run over narrow rows (key, name, haversine term) of all matches, which the covering index
+  // locations_search gives without reading the table (migration 0003); the wide columns are read for the page only,
+  // and the party name (operator fallback) and the distance too. One row comes back even for an empty page,
   // carrying the total.
   const result = await sql<SearchRow & { total: string }>`
     with matches as (
-      select l.country_code, l.party_id, l.id, l.name, ${distance} as distance_m
+      select l.country_code, l.party_id, l.id, l.name, ${hav} as hav
       from locations l
       where ${searchConditions(f)}
     ), hits as (select * from matches ${inRadius})
     select t.total, x.* from (select count(*) as total from hits) t
     left join lateral (
       select ${SEARCH_COLUMNS},
-        coalesce(l.operator_name, ${PARTY_NAME}) as operator_name, page.distance_m
+        coalesce(l.operator_name, ${PARTY_NAME}) as operator_name,
+        ${near ? distanceFromHav(sql`page.hav`) : sql`null::float8`} as distance_m, page.hav
       from (select * from hits as h order by ${order('h')} ${paging}) page
       join locations l on l.country_code = page.country_code and l.party_id = page.party_id and l.id = page.id
     ) x on true
     order by ${order('x')}`.execute(db);
   const total = Number(result.rows[0]?.total ?? 0);
+  // The rows keep their `total` and `hav` columns: deleting properties would make every row a slow dictionary-mode
+  // object for the code that reads them next.
   const rows = result.rows.filter((r) => r.id !== null);
-  for (const r of rows) delete (r as Partial<typeof r>).total;
   return { rows, total };
 }
 
