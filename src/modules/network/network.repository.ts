@@ -455,6 +455,20 @@ export async function getTariffs(db: Db, keys: TariffKey[]): Promise<Map<string,
   return out;
 }
 
+/**
+ * The stored JSON text of tariffs by key (`CC*PID*id`), in one query; missing ones are absent. For callers that keep
+ * parsed tariffs across requests keyed by their text (any change of a stored tariff changes its text).
+ */
+export async function getTariffTexts(db: Db, keys: TariffKey[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (keys.length === 0) return out;
+  const rows = await sql<{ country_code: string; party_id: string; id: string; text: string }>`
+    select t.country_code, t.party_id, t.id, t.object::text as text from ${keyTable(keys)}
+    join tariffs t on t.country_code = k.cc and t.party_id = k.pid and t.id = k.id`.execute(db);
+  for (const r of rows.rows) out.set(tariffKey(r), r.text);
+  return out;
+}
+
 export const tariffKey = (t: { country_code: string; party_id: string; id: string }) =>
   `${t.country_code.toUpperCase()}*${t.party_id.toUpperCase()}*${t.id}`;
 

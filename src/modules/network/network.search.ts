@@ -3,7 +3,13 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { Hours } from './core/location.schema.ts';
-import { buildDetail, buildSummary, memoisedPrices, type SummaryInput } from './core/location-summary.ts';
+import {
+  buildDetail,
+  buildSummary,
+  type SummaryInput,
+  sharedPrices,
+  type TariffLike,
+} from './core/location-summary.ts';
 import { isOpenAt } from './core/opening-hours.ts';
 import { toKw } from './core/power.ts';
 import type { ListQuery, LocationDetail, LocationList, MarkerCollection, MarkersQuery } from './core/search.schema.ts';
@@ -12,7 +18,7 @@ import {
   findLocationOwners,
   getLocation,
   getParty,
-  getTariffs,
+  getTariffTexts,
   type LocationKey,
   markerRows,
   markersJson,
@@ -20,7 +26,6 @@ import {
   pageConnectors,
   type SearchFilter,
   type SearchRow,
-  type StoredTariff,
   searchLocations,
   tariffKey,
 } from './network.repository.ts';
@@ -78,11 +83,31 @@ export async function findMarkers(db: Db, query: MarkersQuery, now: Date): Promi
   };
 }
 
+/**
+ * Parsed tariffs by their stored JSON text, kept across requests so that sharedPrices can keep their summaries: the
+ * same text gives the same object; an updated tariff has a new text, hence a new object. Bounded: cleared when full.
+ */
+const parsedTariffs = new Map<string, TariffLike>();
+const MAX_PARSED_TARIFFS = 10_000;
+function parseTariff(text: string): TariffLike {
+  let t = parsedTariffs.get(text);
+  if (t === undefined) {
+    if (parsedTariffs.size >= MAX_PARSED_TARIFFS) parsedTariffs.clear();
+    t = JSON.parse(text) as TariffLike;
+    parsedTariffs.set(text, t);
+  }
+  return t;
+}
+
 /** Tariffs of the given connectors' tariff ids, each looked up in the party of its location. */
 async function tariffLookup(db: Db, wanted: LocationKey[]) {
-  const tariffs = await getTariffs(db, wanted);
-  return (party: PartyKey) => (id: string) =>
-    tariffs.get(tariffKey({ ...party, id })) as (StoredTariff & { id: string }) | undefined;
+  const texts = await getTariffTexts(db, wanted);
+  const tariffs = new Map<string, TariffLike>();
+  for (const [key, text] of texts) tariffs.set(key, parseTariff(text));
+  return (party: PartyKey) => {
+    const prefix = `${party.country_code.toUpperCase()}*${party.party_id.toUpperCase()}*`;
+    return (id: string) => tariffs.get(prefix + id);
+  };
 }
 
 export async function findLocations(db: Db, query: ListQuery, now: Date): Promise<LocationList> {
@@ -122,7 +147,7 @@ export async function findLocations(db: Db, query: ListQuery, now: Date): Promis
     }
   }
   const lookup = await tariffLookup(db, [...wanted.values()]);
-  const priceOf = memoisedPrices(now);
+  const priceOf = sharedPrices(now);
   const items = rows.map((r) =>
     buildSummary(
       {
@@ -177,5 +202,5 @@ export async function findLocationDetail(
     ),
   );
   const [lookup, partyRow] = await Promise.all([tariffLookup(db, wanted), getParty(db, location)]);
-  return { ok: true, detail: buildDetail(location, partyRow?.name ?? null, lookup(location), now) };
+  return { ok: true, detail: buildDetail(location, partyRow?.name ?? null, lookup(location), now, sharedPrices(now)) };
 }

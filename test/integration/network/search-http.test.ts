@@ -6,9 +6,10 @@ import {
   MarkerCollectionSchema,
 } from '../../../src/modules/network/core/search.schema.ts';
 import { networkRoutes } from '../../../src/modules/network/index.ts';
+import { upsertTariff } from '../../../src/modules/network/network.repository.ts';
 import { type App, buildApp } from '../../../src/platform/http/app.ts';
 import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
-import { BERLIN, seedFixtureNetwork } from './fixtures.ts';
+import { BERLIN, FIXTURE_TARIFFS, seedFixtureNetwork } from './fixtures.ts';
 
 const FRIDAY_11H = new Date('2026-11-27T10:00:00Z'); // 11:00 in Berlin
 const SATURDAY_11H = new Date('2026-11-28T10:00:00Z');
@@ -122,6 +123,35 @@ describe('GET /api/v1/locations (nearby)', () => {
     const night = await get(`/locations?${near}&standard=IEC_62196_T2_COMBO&radius=5000`);
     clock = FRIDAY_11H;
     expect(night.body.items[0].price.energy_per_kwh.excl_vat).toBe('0.4000');
+  });
+
+  it('shows the price of the minute asked for, even right after the same tariff was priced at an earlier minute', async () => {
+    const query = `/locations?${near}&standard=IEC_62196_T2_COMBO&radius=5000`;
+    clock = new Date('2026-11-27T20:59:59.999Z'); // 21:59:59.999 in Berlin: the day price
+    const before = await get(query);
+    clock = new Date('2026-11-27T21:00:00.000Z'); // 22:00 in Berlin: the night price starts
+    const after = await get(query);
+    clock = FRIDAY_11H;
+    expect(before.body.items[0].price.energy_per_kwh.excl_vat).toBe('0.5000');
+    expect(after.body.items[0].price.energy_per_kwh.excl_vat).toBe('0.4000');
+  });
+
+  it('shows a changed tariff in the next answer (even with an unchanged last_updated)', async () => {
+    const query = `/locations?${near}&radius=100`;
+    const original = FIXTURE_TARIFFS.find((t) => t.country_code === 'DE' && t.id === 'T-AC')!;
+    expect((await get(query)).body.items[0].price.energy_per_kwh.excl_vat).toBe('0.3000');
+    const changed = {
+      ...original,
+      elements: [{ price_components: [{ type: 'ENERGY', price: 0.35, vat: 19, step_size: 1 }] }],
+    };
+    await upsertTariff(db.db, changed);
+    try {
+      expect((await get(query)).body.items[0].price.energy_per_kwh.excl_vat).toBe('0.3500');
+      expect((await get('/locations/L1')).body.price.energy_per_kwh.excl_vat).toBe('0.3500');
+    } finally {
+      await upsertTariff(db.db, original);
+    }
+    expect((await get(query)).body.items[0].price.energy_per_kwh.excl_vat).toBe('0.3000');
   });
 });
 
