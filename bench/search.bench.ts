@@ -171,16 +171,17 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
     type Kind = (p: { lat: number; lon: number }, on: Kysely<Database>) => Promise<unknown>;
     const kinds: Record<string, Kind> = {
       'nearby 10 km, page of 50': (p, on) =>
-        searchLocations(on, { near: { ...p, radius_m: 10_000 } }, { limit: 50, offset: 0 }),
+        searchLocations(on, { near: { ...p, radius_m: 10_000 } }, { limit: 50, offset: 0 }, { connectors: true }),
       'nearby 10 km, CCS >= 50 kW available': (p, on) =>
         searchLocations(
           on,
           { near: { ...p, radius_m: 10_000 }, standards: ['IEC_62196_T2_COMBO'], min_power_w: 50_000, available: true },
           { limit: 50, offset: 0 },
+          { connectors: true },
         ),
       'bbox viewport, page of 50 by name': (p, on) =>
-        searchLocations(on, { bbox: viewport(p) }, { limit: 50, offset: 0 }),
-      'page aggregates (connectors of 50 locations)': async (p, on) => {
+        searchLocations(on, { bbox: viewport(p) }, { limit: 50, offset: 0 }, { connectors: true }),
+      'page aggregates, open_now path (connectors of 50 locations)': async (p, on) => {
         const { rows } = await searchLocations(db, { near: { ...p, radius_m: 10_000 } }, { limit: 50, offset: 0 });
         t0 = performance.now(); // time only the page query
         return pageConnectors(on, rows);

@@ -120,30 +120,55 @@ export async function findLocations(db: Db, query: ListQuery, now: Date): Promis
     total = all.length;
     rows = all.slice(query.offset, query.offset + query.limit);
   } else {
-    ({ rows, total } = await searchLocations(db, filter, { limit: query.limit, offset: query.offset }));
+    ({ rows, total } = await searchLocations(
+      db,
+      filter,
+      { limit: query.limit, offset: query.offset },
+      { connectors: true },
+    ));
   }
-  const keys = rows.map((r) => ({ country_code: r.country_code, party_id: r.party_id, id: r.id }));
-  const connectorRows = await pageConnectors(db, keys);
   const byLocation = new Map<string, SummaryInput['evses']>();
-  const lastEvse = new Map<string, string>();
   const wanted = new Map<string, LocationKey>();
-  for (const c of connectorRows) {
-    const key = `${c.country_code}*${c.party_id}*${c.location_id}`;
-    const evses = byLocation.get(key) ?? [];
-    if (lastEvse.get(key) !== c.evse_uid) {
-      evses.push({ status: c.status, connectors: [] });
-      lastEvse.set(key, c.evse_uid);
-    }
-    evses[evses.length - 1]?.connectors.push({
-      standard: c.standard,
-      power_type: c.power_type,
-      power_w: c.power_w,
-      tariff_ids: c.tariff_ids,
-    });
-    byLocation.set(key, evses);
-    for (const id of c.tariff_ids) {
-      const t = { country_code: c.country_code, party_id: c.party_id, id };
+  const addTariffs = (cc: string, pid: string, tariffIds: string[]) => {
+    for (const id of tariffIds) {
+      const t = { country_code: cc, party_id: pid, id };
       wanted.set(tariffKey(t), t);
+    }
+  };
+  if (rows.every((r) => r.conns !== undefined)) {
+    for (const r of rows) {
+      const key = `${r.country_code}*${r.party_id}*${r.id}`;
+      const evses: SummaryInput['evses'] = [];
+      let lastUid: string | null = null;
+      for (const [uid, status, standard, power_type, power_w, tariff_ids] of r.conns ?? []) {
+        if (uid !== lastUid) {
+          evses.push({ status, connectors: [] });
+          lastUid = uid;
+        }
+        evses[evses.length - 1]?.connectors.push({ standard, power_type, power_w, tariff_ids });
+        addTariffs(r.country_code, r.party_id, tariff_ids);
+      }
+      byLocation.set(key, evses);
+    }
+  } else {
+    const keys = rows.map((r) => ({ country_code: r.country_code, party_id: r.party_id, id: r.id }));
+    const connectorRows = await pageConnectors(db, keys);
+    const lastEvse = new Map<string, string>();
+    for (const c of connectorRows) {
+      const key = `${c.country_code}*${c.party_id}*${c.location_id}`;
+      const evses = byLocation.get(key) ?? [];
+      if (lastEvse.get(key) !== c.evse_uid) {
+        evses.push({ status: c.status, connectors: [] });
+        lastEvse.set(key, c.evse_uid);
+      }
+      evses[evses.length - 1]?.connectors.push({
+        standard: c.standard,
+        power_type: c.power_type,
+        power_w: c.power_w,
+        tariff_ids: c.tariff_ids,
+      });
+      byLocation.set(key, evses);
+      addTariffs(c.country_code, c.party_id, c.tariff_ids);
     }
   }
   const lookup = await tariffLookup(db, [...wanted.values()]);
