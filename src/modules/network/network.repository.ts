@@ -709,33 +709,30 @@ export async function markerRows(
 }
 
 /**
- * The marker FeatureCollection built by PostgreSQL as JSON text (no row parsing and re-serialising in Node: a city
+ * The marker collection built by PostgreSQL as compact JSON text (no row parsing and re-serialising in Node: a city
  * viewport has thousands of markers). Must give what findMarkers builds from markerRows; a test compares the two.
+ * Floats print in their shortest exact form (PostgreSQL 12+ with the default extra_float_digits).
  */
 export async function markersJson(db: Db, f: SearchFilter, max: number): Promise<string> {
   const result = await sql<{ json: string }>`
     with m as (
-      select l.country_code, l.party_id, l.id, l.name, l.latitude, l.longitude, l.evse_total, l.evse_available,
+      select l.country_code, l.party_id, l.id, l.latitude, l.longitude, l.evse_total, l.evse_available,
         l.evse_occupied, l.max_power_w
       from locations l
       where ${searchConditions(f)}
       limit ${max + 1}::int
     )
-    select json_build_object(
-      'type', 'FeatureCollection',
-      'features', coalesce((select json_agg(json_build_object(
-        'type', 'Feature',
-        'geometry', json_build_object('type', 'Point', 'coordinates', json_build_array(m.longitude, m.latitude)),
-        'properties', json_build_object(
-          'id', m.id, 'country_code', m.country_code, 'party_id', m.party_id, 'name', m.name,
-          'available', m.evse_available, 'total', m.evse_total,
-          'max_power_kw', (round(m.max_power_w / 100.0) / 10)::float8,
-          'status', case when m.evse_available > 0 then 'AVAILABLE' when m.evse_occupied > 0 then 'OCCUPIED'
-                    else 'UNAVAILABLE' end)))
-        from (select * from m limit ${max}::int) m), '[]'::json),
-      'truncated', (select count(*) from m) > ${max}::int
-    )::text as json`.execute(db);
-  return result.rows[0]?.json ?? '{"type":"FeatureCollection","features":[],"truncated":false}';
+    select '{"fields":["lon","lat","party","id","status","available","total","max_power_kw"],"markers":['
+      || coalesce((select string_agg('[' || m.longitude::text || ',' || m.latitude::text || ','
+          || to_json(m.country_code || m.party_id)::text || ',' || to_json(m.id)::text || ','
+          || case when m.evse_available > 0 then '"A"' when m.evse_occupied > 0 then '"O"' else '"U"' end || ','
+          || m.evse_available::text || ',' || m.evse_total::text || ','
+          || ((round(m.max_power_w / 100.0) / 10)::float8)::text || ']', ',')
+        from (select * from m limit ${max}::int) m), '')
+      || '],"truncated":' || case when (select count(*) from m) > ${max}::int then 'true' else 'false' end
+      || '}' as json`.execute(db);
+  // A select without FROM always gives one row.
+  return result.rows[0]?.json ?? '';
 }
 
 export interface PageConnectorRow {

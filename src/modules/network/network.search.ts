@@ -12,7 +12,14 @@ import {
 } from './core/location-summary.ts';
 import { isOpenAt } from './core/opening-hours.ts';
 import { toKw } from './core/power.ts';
-import type { ListQuery, LocationDetail, LocationList, MarkerCollection, MarkersQuery } from './core/search.schema.ts';
+import {
+  type ListQuery,
+  type LocationDetail,
+  type LocationList,
+  MARKER_FIELDS,
+  type MarkerCollection,
+  type MarkersQuery,
+} from './core/search.schema.ts';
 import { markerStatus } from './core/search-columns.ts';
 import {
   findLocationOwners,
@@ -64,22 +71,20 @@ export async function findMarkers(db: Db, query: MarkersQuery, now: Date): Promi
   if (query.open_now) rows = rows.filter(openAt(now));
   const truncated = rows.length > MAX_MARKERS;
   return {
-    type: 'FeatureCollection',
+    fields: [...MARKER_FIELDS],
+    markers: rows
+      .slice(0, MAX_MARKERS)
+      .map((r) => [
+        r.longitude,
+        r.latitude,
+        r.country_code + r.party_id,
+        r.id,
+        markerStatus(r.evse_available, r.evse_occupied),
+        r.evse_available,
+        r.evse_total,
+        toKw(r.max_power_w),
+      ]),
     truncated,
-    features: rows.slice(0, MAX_MARKERS).map((r) => ({
-      type: 'Feature',
-      geometry: { type: 'Point', coordinates: [r.longitude, r.latitude] },
-      properties: {
-        id: r.id,
-        country_code: r.country_code,
-        party_id: r.party_id,
-        name: r.name,
-        available: r.evse_available,
-        total: r.evse_total,
-        max_power_kw: toKw(r.max_power_w),
-        status: markerStatus(r.evse_available, r.evse_occupied),
-      },
-    })),
   };
 }
 

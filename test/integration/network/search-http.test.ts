@@ -209,57 +209,41 @@ describe('GET /api/v1/locations (bbox and filters)', () => {
 });
 
 describe('GET /api/v1/locations/markers', () => {
-  it('returns GeoJSON points with availability and status', async () => {
+  type Marker = [number, number, string, string, string, number, number, number];
+  const byKey = (body: { markers: Marker[] }) => Object.fromEntries(body.markers.map((m) => [`${m[2]}/${m[3]}`, m]));
+
+  it('returns compact marker rows with position, party, id, status and availability', async () => {
     const r = await get(`/locations/markers?${BERLIN_BOX}`);
     expect(r.status).toBe(200);
     expect(r.type).toContain('application/json');
-    expect(r.body.type).toBe('FeatureCollection');
+    expect(r.body.fields).toEqual(['lon', 'lat', 'party', 'id', 'status', 'available', 'total', 'max_power_kw']);
     expect(r.body.truncated).toBe(false);
-    const byId = Object.fromEntries(r.body.features.map((f: { properties: { id: string } }) => [f.properties.id, f]));
-    expect(Object.keys(byId).sort()).toEqual(['L1', 'L2', 'L3', 'L4']);
-    expect(byId.L1).toEqual({
-      type: 'Feature',
-      geometry: { type: 'Point', coordinates: [13.405, 52.52] },
-      properties: {
-        id: 'L1',
-        country_code: 'DE',
-        party_id: 'AAA',
-        name: 'Alpha Mitte',
-        available: 1,
-        total: 2,
-        max_power_kw: 22,
-        status: 'AVAILABLE',
-      },
-    });
-    expect(byId.L2.properties).toMatchObject({ available: 0, total: 1, max_power_kw: 150, status: 'OCCUPIED' });
+    const markers = byKey(r.body);
+    expect(Object.keys(markers).sort()).toEqual(['DEAAA/L1', 'DEAAA/L2', 'DEAAA/L4', 'FRBBB/L3']);
+    expect(markers['DEAAA/L1']).toEqual([13.405, 52.52, 'DEAAA', 'L1', 'A', 1, 2, 22]);
+    expect(markers['DEAAA/L2']?.slice(4)).toEqual(['O', 0, 1, 150]);
   });
 
   it('covers the whole network without bbox, and applies the same filters', async () => {
     const all = await get('/locations/markers');
-    const statuses = Object.fromEntries(
-      all.body.features.map((f: { properties: { id: string; party_id: string; status: string } }) => [
-        f.properties.id + f.properties.party_id,
-        f.properties.status,
-      ]),
-    );
-    expect(all.body.features).toHaveLength(7);
-    expect(statuses.L9AAA).toBe('UNAVAILABLE');
+    expect(all.body.markers).toHaveLength(7);
+    expect(byKey(all.body)['DEAAA/L9']?.[4]).toBe('U');
     const fast = await get('/locations/markers?min_power_kw=50&standard=IEC_62196_T2_COMBO,CHADEMO&available=true');
-    expect(fast.body.features.map((f: { properties: { id: string } }) => f.properties.id)).toEqual(['L4']);
+    expect(fast.body.markers.map((m: Marker) => m[3])).toEqual(['L4']);
     clock = SATURDAY_11H;
     const open = await get(`/locations/markers?${BERLIN_BOX}&open_now=true`);
     clock = FRIDAY_11H;
-    expect(open.body.features).toHaveLength(3);
+    expect(open.body.markers).toHaveLength(3);
   });
 
   it('builds the same markers in SQL (default) and in JavaScript (open_now)', async () => {
     const sqlBuilt = await get('/locations/markers');
     const jsBuilt = await get('/locations/markers?open_now=true'); // Friday 11:00: everything is open
-    const byId = (b: { features: { properties: { id: string; party_id: string } }[] }) =>
-      [...b.features].sort((x, y) =>
-        (x.properties.id + x.properties.party_id).localeCompare(y.properties.id + y.properties.party_id),
-      );
-    expect(byId(jsBuilt.body)).toEqual(byId(sqlBuilt.body));
+    const sorted = (b: { markers: Marker[] }) =>
+      [...b.markers].sort((x, y) => `${x[2]}/${x[3]}`.localeCompare(`${y[2]}/${y[3]}`));
+    expect(sorted(jsBuilt.body)).toEqual(sorted(sqlBuilt.body));
+    expect(sorted(sqlBuilt.body)).toHaveLength(7);
+    expect(jsBuilt.body.fields).toEqual(sqlBuilt.body.fields);
     expect(jsBuilt.body.truncated).toBe(sqlBuilt.body.truncated);
   });
 });
