@@ -540,6 +540,8 @@ export interface SearchRow {
   distance_m: number | null;
   /** With `connectors: true`: [evse uid, status, standard, power type, power W, tariff ids] in EVSE and connector order. */
   conns?: [string, string, string, string, number, string[]][];
+  /** With `connectors: true`, on the first row only: [country code, party id, id, stored JSON text] of the tariffs. */
+  tariffs?: [string, string, string, string][] | null;
 }
 
 const EARTH_RADIUS_M = 6371008.8;
@@ -652,18 +654,27 @@ export async function searchLocations(
   // locations_search gives without reading the table (migration 0003); the wide columns are read for the page only,
   // and the party name (operator fallback) and the distance too. One row comes back even for an empty page,
   // carrying the total.
+  // With connectors: also the stored texts of every tariff the page's connectors name, once, on the first row.
+  const tariffs = opts.connectors
+    ? sql`, case when row_number() over (order by ${order('x')}) = 1 then (
+        select coalesce(json_agg(json_build_array(t.country_code, t.party_id, t.id, t.object::text)), '[]'::json)
+        from tariffs t where (t.country_code, t.party_id, t.id) in (
+          select c.country_code, c.party_id, unnest(c.tariff_ids) from page p join connectors c
+            on c.country_code = p.country_code and c.party_id = p.party_id and c.location_id = p.id)) end as tariffs`
+    : sql``;
   const result = await sql<SearchRow & { total: string }>`
     with matches as (
       select l.country_code, l.party_id, l.id, l.name, ${hav} as hav
       from locations l
       where ${searchConditions(f)}
-    ), hits as (select * from matches ${inRadius})
-    select t.total, x.* from (select count(*) as total from hits) t
+    ), hits as (select * from matches ${inRadius}),
+    page as (select * from hits as h order by ${order('h')} ${paging})
+    select t.total, x.* ${tariffs} from (select count(*) as total from hits) t
     left join lateral (
       select ${SEARCH_COLUMNS},
         coalesce(l.operator_name, ${PARTY_NAME}) as operator_name,
         ${near ? distanceFromHav(sql`page.hav`) : sql`null::float8`} as distance_m, page.hav ${conns}
-      from (select * from hits as h order by ${order('h')} ${paging}) page
+      from page
       join locations l on l.country_code = page.country_code and l.party_id = page.party_id and l.id = page.id
     ) x on true
     order by ${order('x')}`.execute(db);

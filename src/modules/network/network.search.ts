@@ -104,15 +104,19 @@ function parseTariff(text: string): TariffLike {
   return t;
 }
 
-/** Tariffs of the given connectors' tariff ids, each looked up in the party of its location. */
-async function tariffLookup(db: Db, wanted: LocationKey[]) {
-  const texts = await getTariffTexts(db, wanted);
+/** A lookup of tariffs by party and id over stored tariff texts (key `CC*PID*id`). */
+function lookupFromTexts(texts: Iterable<[string, string]>) {
   const tariffs = new Map<string, TariffLike>();
   for (const [key, text] of texts) tariffs.set(key, parseTariff(text));
   return (party: PartyKey) => {
     const prefix = `${party.country_code.toUpperCase()}*${party.party_id.toUpperCase()}*`;
     return (id: string) => tariffs.get(prefix + id);
   };
+}
+
+/** Tariffs of the given connectors' tariff ids, each looked up in the party of its location. */
+async function tariffLookup(db: Db, wanted: LocationKey[]) {
+  return lookupFromTexts(await getTariffTexts(db, wanted));
 }
 
 export async function findLocations(db: Db, query: ListQuery, now: Date): Promise<LocationList> {
@@ -176,7 +180,16 @@ export async function findLocations(db: Db, query: ListQuery, now: Date): Promis
       addTariffs(c.country_code, c.party_id, c.tariff_ids);
     }
   }
-  const lookup = await tariffLookup(db, [...wanted.values()]);
+  // The paged search brought the tariff texts along (on its first row); the open_now path asks for them.
+  const texts = rows[0]?.tariffs;
+  const lookup = texts
+    ? lookupFromTexts(
+        texts.map(([cc, pid, id, text]): [string, string] => [
+          tariffKey({ country_code: cc, party_id: pid, id }),
+          text,
+        ]),
+      )
+    : await tariffLookup(db, [...wanted.values()]);
   const priceOf = sharedPrices(now);
   const items = rows.map((r) =>
     buildSummary(
