@@ -538,8 +538,10 @@ export interface SearchRow {
   evse_occupied: number;
   max_power_w: number;
   distance_m: number | null;
-  /** With `connectors: true`: [evse uid, status, standard, power type, power W, tariff ids] in EVSE and connector order. */
-  conns?: [string, string, string, string, number, string[]][];
+  /** With `connectors: true`: the location's EVSEs [uid, status] in order … */
+  evse_list?: [string, string][];
+  /** … and its connectors [evse uid, standard, power type, power W, tariff ids] in order within their EVSE. */
+  connector_list?: [string, string, string, number, string[]][];
   /** With `connectors: true`, on the first row only: [country code, party id, id, stored JSON text] of the tariffs. */
   tariffs?: [string, string, string, string][] | null;
 }
@@ -634,14 +636,16 @@ export async function searchLocations(
 ): Promise<{ rows: SearchRow[]; total: number }> {
   const near = f.near;
   // The page's EVSEs and connectors in the same statement (saves a round trip and 150-odd rows to parse): per
-  // location one JSON array of [evse uid, evse status, standard, power type, power W, tariff ids], in the order of
-  // pageConnectors.
+  // location its EVSEs [uid, status] in order and its connectors [evse uid, standard, power type, power W, tariff
+  // ids] in order, as two JSON arrays (two index range scans; findLocations pairs them as pageConnectors would).
   const conns = opts.connectors
-    ? sql`, (select coalesce(json_agg(json_build_array(e.uid, e.status, c.standard, c.power_type, c.power_w, c.tariff_ids)
-          order by e.position, c.position), '[]'::json)
-        from evses e join connectors c on c.country_code = e.country_code and c.party_id = e.party_id
-          and c.location_id = e.location_id and c.evse_uid = e.uid
-        where e.country_code = l.country_code and e.party_id = l.party_id and e.location_id = l.id) as conns`
+    ? sql`, (select coalesce(json_agg(json_build_array(e.uid, e.status) order by e.position), '[]'::json)
+          from evses e where e.country_code = l.country_code and e.party_id = l.party_id and e.location_id = l.id)
+          as evse_list,
+        (select coalesce(json_agg(json_build_array(c.evse_uid, c.standard, c.power_type, c.power_w, c.tariff_ids)
+            order by c.position), '[]'::json)
+          from connectors c where c.country_code = l.country_code and c.party_id = l.party_id and c.location_id = l.id)
+          as connector_list`
     : sql``;
   const hav = near ? haversineTerm(near.lat, near.lon) : sql<null>`null::float8`;
   const order = (t: string) =>

@@ -144,20 +144,24 @@ export async function findLocations(db: Db, query: ListQuery, now: Date): Promis
       wanted.set(tariffKey(t), t);
     }
   };
-  if (rows.every((r) => r.conns !== undefined)) {
+  if (rows.every((r) => r.evse_list !== undefined)) {
     for (const r of rows) {
-      const key = `${r.country_code}*${r.party_id}*${r.id}`;
-      const evses: SummaryInput['evses'] = [];
-      let lastUid: string | null = null;
-      for (const [uid, status, standard, power_type, power_w, tariff_ids] of r.conns ?? []) {
-        if (uid !== lastUid) {
-          evses.push({ status, connectors: [] });
-          lastUid = uid;
+      const byEvse = new Map<string, SummaryInput['evses'][number]['connectors']>();
+      for (const [evseUid, standard, power_type, power_w, tariff_ids] of r.connector_list ?? []) {
+        let list = byEvse.get(evseUid);
+        if (!list) {
+          list = [];
+          byEvse.set(evseUid, list);
         }
-        evses[evses.length - 1]?.connectors.push({ standard, power_type, power_w, tariff_ids });
+        list.push({ standard, power_type, power_w, tariff_ids });
         addTariffs(r.country_code, r.party_id, tariff_ids);
       }
-      byLocation.set(key, evses);
+      const evses: SummaryInput['evses'] = [];
+      for (const [uid, status] of r.evse_list ?? []) {
+        const connectors = byEvse.get(uid);
+        if (connectors) evses.push({ status, connectors }); // as pageConnectors: an EVSE without connectors is left out
+      }
+      byLocation.set(`${r.country_code}*${r.party_id}*${r.id}`, evses);
     }
   } else {
     const keys = rows.map((r) => ({ country_code: r.country_code, party_id: r.party_id, id: r.id }));
