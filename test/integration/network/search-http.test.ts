@@ -125,6 +125,14 @@ describe('GET /api/v1/locations (nearby)', () => {
     expect(night.body.items[0].price.energy_per_kwh.excl_vat).toBe('0.4000');
   });
 
+  it('builds the same items with open_now (connectors and tariffs read separately) as without', async () => {
+    const paged = await get(`/locations?${near}&radius=20000`); // Friday 11:00: everything is open
+    const open = await get(`/locations?${near}&radius=20000&open_now=true`);
+    expect(paged.body.items.length).toBeGreaterThan(1);
+    expect(paged.body.items.some((i: { price: unknown }) => i.price !== null)).toBe(true);
+    expect(open.body).toEqual(paged.body);
+  });
+
   it('shows the price of the minute asked for, even right after the same tariff was priced at an earlier minute', async () => {
     const query = `/locations?${near}&standard=IEC_62196_T2_COMBO&radius=5000`;
     clock = new Date('2026-11-27T20:59:59.999Z'); // 21:59:59.999 in Berlin: the day price
