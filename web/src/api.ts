@@ -15,11 +15,49 @@ export interface MarkerProperties {
   id: string;
   country_code: string;
   party_id: string;
-  name: string | null;
   available: number;
   total: number;
   max_power_kw: number;
   status: MarkerStatus;
+}
+
+/** What GET /locations/markers sends: one compact row per location (see `fields`). */
+export type MarkerRow = [
+  lon: number,
+  lat: number,
+  party: string,
+  id: string,
+  status: 'A' | 'O' | 'U',
+  available: number,
+  total: number,
+  max_power_kw: number,
+];
+export interface MarkerRows {
+  fields: string[];
+  markers: MarkerRow[];
+  truncated: boolean;
+}
+
+const MARKER_STATUS: Record<MarkerRow[4], MarkerStatus> = { A: 'AVAILABLE', O: 'OCCUPIED', U: 'UNAVAILABLE' };
+
+/** The compact marker rows as the GeoJSON the map draws. */
+export function markerFeatures(rows: MarkerRows): MarkerCollection {
+  return {
+    type: 'FeatureCollection',
+    features: rows.markers.map(([lon, lat, party, id, status, available, total, max_power_kw]) => ({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [lon, lat] },
+      properties: {
+        id,
+        country_code: party.slice(0, 2),
+        party_id: party.slice(2),
+        available,
+        total,
+        max_power_kw,
+        status: MARKER_STATUS[status] ?? 'UNAVAILABLE',
+      },
+    })),
+  };
 }
 
 export interface MarkerCollection {
@@ -246,8 +284,10 @@ export async function request<T>(path: string, init: RequestInit = {}): Promise<
 export const api = {
   config: (signal?: AbortSignal) => request<AppConfig>('/api/v1/config', { signal }),
 
-  markers: (f: SearchFilters, bbox?: BBox, signal?: AbortSignal) =>
-    request<MarkerCollection>(`/api/v1/locations/markers${filterParams(f, { bbox: bbox?.join(',') })}`, { signal }),
+  markers: async (f: SearchFilters, bbox?: BBox, signal?: AbortSignal) =>
+    markerFeatures(
+      await request<MarkerRows>(`/api/v1/locations/markers${filterParams(f, { bbox: bbox?.join(',') })}`, { signal }),
+    ),
 
   locations: (
     f: SearchFilters,

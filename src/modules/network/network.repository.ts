@@ -3,6 +3,7 @@
 // without its connectors; children are reassembled in `position` order on read), plus the columns queries need.
 // The search columns of a location (0002) are derived from the object by core/search-columns.ts on every write.
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { PREPARE } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import type { Connector, Evse, EvseStatus, Location } from './core/location.schema.ts';
 import { utc } from './core/location.schema.ts';
@@ -455,6 +456,20 @@ export async function getTariffs(db: Db, keys: TariffKey[]): Promise<Map<string,
   return out;
 }
 
+/**
+ * The stored JSON text of tariffs by key (`CC*PID*id`), in one query; missing ones are absent. For callers that keep
+ * parsed tariffs across requests keyed by their text (any change of a stored tariff changes its text).
+ */
+export async function getTariffTexts(db: Db, keys: TariffKey[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (keys.length === 0) return out;
+  const rows = await sql<{ country_code: string; party_id: string; id: string; text: string }>`
+    select t.country_code, t.party_id, t.id, t.object::text as text from ${keyTable(keys)}
+    join tariffs t on t.country_code = k.cc and t.party_id = k.pid and t.id = k.id`.execute(db);
+  for (const r of rows.rows) out.set(tariffKey(r), r.text);
+  return out;
+}
+
 export const tariffKey = (t: { country_code: string; party_id: string; id: string }) =>
   `${t.country_code.toUpperCase()}*${t.party_id.toUpperCase()}*${t.id}`;
 
@@ -524,6 +539,12 @@ export interface SearchRow {
   evse_occupied: number;
   max_power_w: number;
   distance_m: number | null;
+  /** With `connectors: true`: the location's EVSEs [uid, status] in order … */
+  evse_list?: [string, string][];
+  /** … and its connectors [evse uid, standard, power type, power W, tariff ids] in order within their EVSE. */
+  connector_list?: [string, string, string, number, string[]][];
+  /** With `connectors: true`, on the first row only: [country code, party id, id, stored JSON text] of the tariffs. */
+  tariffs?: [string, string, string, string][] | null;
 }
 
 const EARTH_RADIUS_M = 6371008.8;
@@ -541,11 +562,19 @@ export function radiusBox(lat: number, lon: number, radiusM: number) {
   };
 }
 
-function haversine(lat: number, lon: number): RawBuilder<number> {
-  return sql<number>`(2 * ${EARTH_RADIUS_M}::float8 * asin(least(1, sqrt(
-    power(sin(radians(l.latitude - ${lat}::float8) / 2), 2)
-    + cos(radians(${lat}::float8)) * cos(radians(l.latitude)) * power(sin(radians(l.longitude - ${lon}::float8) / 2), 2)))))`;
+/**
+ * The haversine term a = sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2) of the distance to (lat, lon), from `l.geo`
+ * (point(longitude, latitude)) so the covering search index answers it. The distance is 2R·asin(√a), which grows
+ * with a: radius checks and ordering compare a, and only a page's distances are computed (see distanceFromHav).
+ */
+function haversineTerm(lat: number, lon: number): RawBuilder<number> {
+  return sql<number>`(power(sin(radians(l.geo[1] - ${lat}::float8) / 2), 2)
+    + cos(radians(${lat}::float8)) * cos(radians(l.geo[1])) * power(sin(radians(l.geo[0] - ${lon}::float8) / 2), 2))`;
 }
+const distanceFromHav = (hav: RawBuilder<unknown>) =>
+  sql<number>`(2 * ${EARTH_RADIUS_M}::float8 * asin(least(1, sqrt(${hav}))))`;
+/** The haversine term of a distance: distance ≤ radius ⇔ a ≤ havOf(radius) (radius ≤ πR). */
+const havOf = (radiusM: number) => Math.sin(radiusM / (2 * EARTH_RADIUS_M)) ** 2;
 
 /** The operator's name falls back to the party's (OCPI §4.2); a subquery, so no join for every candidate row. */
 const PARTY_NAME = sql`(select p.name from parties p where p.country_code = l.country_code and p.party_id = l.party_id)`;
@@ -604,35 +633,61 @@ export async function searchLocations(
   db: Db,
   f: SearchFilter,
   page: { limit: number; offset: number } | 'all',
+  opts: { connectors?: boolean } = {},
 ): Promise<{ rows: SearchRow[]; total: number }> {
   const near = f.near;
-  const distance = near ? haversine(near.lat, near.lon) : sql<null>`null::float8`;
+  // The page's EVSEs and connectors in the same statement (saves a round trip and 150-odd rows to parse): per
+  // location its EVSEs [uid, status] in order and its connectors [evse uid, standard, power type, power W, tariff
+  // ids] in order, as two JSON arrays (two index range scans; findLocations pairs them as pageConnectors would).
+  const conns = opts.connectors
+    ? sql`, (select coalesce(json_agg(json_build_array(e.uid, e.status) order by e.position), '[]'::json)
+          from evses e where e.country_code = l.country_code and e.party_id = l.party_id and e.location_id = l.id)
+          as evse_list,
+        (select coalesce(json_agg(json_build_array(c.evse_uid, c.standard, c.power_type, c.power_w, c.tariff_ids)
+            order by c.position), '[]'::json)
+          from connectors c where c.country_code = l.country_code and c.party_id = l.party_id and c.location_id = l.id)
+          as connector_list`
+    : sql``;
+  const hav = near ? haversineTerm(near.lat, near.lon) : sql<null>`null::float8`;
   const order = (t: string) =>
     near
-      ? sql`${sql.ref(`${t}.distance_m`)}, ${sql.ref(`${t}.country_code`)}, ${sql.ref(`${t}.party_id`)}, ${sql.ref(`${t}.id`)}`
+      ? sql`${sql.ref(`${t}.hav`)}, ${sql.ref(`${t}.country_code`)}, ${sql.ref(`${t}.party_id`)}, ${sql.ref(`${t}.id`)}`
       : sql`${sql.ref(`${t}.name`)} nulls last, ${sql.ref(`${t}.country_code`)}, ${sql.ref(`${t}.party_id`)}, ${sql.ref(`${t}.id`)}`;
   const paging = page === 'all' ? sql`` : sql`limit ${page.limit}::int offset ${page.offset}::int`;
-  const inRadius = near ? sql`where distance_m <= ${near.radius_m}::float8` : sql``;
-  // Counting and ordering run over narrow rows (key, name, distance) of all matches; the wide columns are read
-  // for the page only, and the party name (operator fallback) too. One row comes back even for an empty page,
+  const inRadius = near ? sql`where hav <= ${havOf(near.radius_m)}::float8` : sql``;
+  // Counting and ordering run over narrow rows (key, name, haversine term) of all matches, which the covering index
+  // locations_search gives without reading the table (migration 0003); the wide columns are read for the page only,
+  // and the party name (operator fallback) and the distance too. One row comes back even for an empty page,
   // carrying the total.
-  const result = await sql<SearchRow & { total: string }>`
+  // With connectors: also the stored texts of every tariff the page's connectors name, once, on the first row.
+  const tariffs = opts.connectors
+    ? sql`, case when row_number() over (order by ${order('x')}) = 1 then (
+        select coalesce(json_agg(json_build_array(t.country_code, t.party_id, t.id, t.object::text)), '[]'::json)
+        from tariffs t where (t.country_code, t.party_id, t.id) in (
+          select c.country_code, c.party_id, unnest(c.tariff_ids) from page p join connectors c
+            on c.country_code = p.country_code and c.party_id = p.party_id and c.location_id = p.id)) end as tariffs`
+    : sql``;
+  // Prepared (see PREPARE): planning this statement took ~1 ms, as long as running it for a typical query point.
+  const result = await sql<SearchRow & { total: string }>`${sql.raw(PREPARE)}
     with matches as (
-      select l.country_code, l.party_id, l.id, l.name, ${distance} as distance_m
+      select l.country_code, l.party_id, l.id, l.name, ${hav} as hav
       from locations l
       where ${searchConditions(f)}
-    ), hits as (select * from matches ${inRadius})
-    select t.total, x.* from (select count(*) as total from hits) t
+    ), hits as (select * from matches ${inRadius}),
+    page as (select * from hits as h order by ${order('h')} ${paging})
+    select t.total, x.* ${tariffs} from (select count(*) as total from hits) t
     left join lateral (
       select ${SEARCH_COLUMNS},
-        coalesce(l.operator_name, ${PARTY_NAME}) as operator_name, page.distance_m
-      from (select * from hits as h order by ${order('h')} ${paging}) page
+        coalesce(l.operator_name, ${PARTY_NAME}) as operator_name,
+        ${near ? distanceFromHav(sql`page.hav`) : sql`null::float8`} as distance_m, page.hav ${conns}
+      from page
       join locations l on l.country_code = page.country_code and l.party_id = page.party_id and l.id = page.id
     ) x on true
     order by ${order('x')}`.execute(db);
   const total = Number(result.rows[0]?.total ?? 0);
+  // The rows keep their `total` and `hav` columns: deleting properties would make every row a slow dictionary-mode
+  // object for the code that reads them next.
   const rows = result.rows.filter((r) => r.id !== null);
-  for (const r of rows) delete (r as Partial<typeof r>).total;
   return { rows, total };
 }
 
@@ -671,33 +726,30 @@ export async function markerRows(
 }
 
 /**
- * The marker FeatureCollection built by PostgreSQL as JSON text (no row parsing and re-serialising in Node: a city
+ * The marker collection built by PostgreSQL as compact JSON text (no row parsing and re-serialising in Node: a city
  * viewport has thousands of markers). Must give what findMarkers builds from markerRows; a test compares the two.
+ * Floats print in their shortest exact form (PostgreSQL 12+ with the default extra_float_digits).
  */
 export async function markersJson(db: Db, f: SearchFilter, max: number): Promise<string> {
   const result = await sql<{ json: string }>`
     with m as (
-      select l.country_code, l.party_id, l.id, l.name, l.latitude, l.longitude, l.evse_total, l.evse_available,
+      select l.country_code, l.party_id, l.id, l.latitude, l.longitude, l.evse_total, l.evse_available,
         l.evse_occupied, l.max_power_w
       from locations l
       where ${searchConditions(f)}
       limit ${max + 1}::int
     )
-    select json_build_object(
-      'type', 'FeatureCollection',
-      'features', coalesce((select json_agg(json_build_object(
-        'type', 'Feature',
-        'geometry', json_build_object('type', 'Point', 'coordinates', json_build_array(m.longitude, m.latitude)),
-        'properties', json_build_object(
-          'id', m.id, 'country_code', m.country_code, 'party_id', m.party_id, 'name', m.name,
-          'available', m.evse_available, 'total', m.evse_total,
-          'max_power_kw', (round(m.max_power_w / 100.0) / 10)::float8,
-          'status', case when m.evse_available > 0 then 'AVAILABLE' when m.evse_occupied > 0 then 'OCCUPIED'
-                    else 'UNAVAILABLE' end)))
-        from (select * from m limit ${max}::int) m), '[]'::json),
-      'truncated', (select count(*) from m) > ${max}::int
-    )::text as json`.execute(db);
-  return result.rows[0]?.json ?? '{"type":"FeatureCollection","features":[],"truncated":false}';
+    select '{"fields":["lon","lat","party","id","status","available","total","max_power_kw"],"markers":['
+      || coalesce((select string_agg('[' || m.longitude::text || ',' || m.latitude::text || ','
+          || to_json(m.country_code || m.party_id)::text || ',' || to_json(m.id)::text || ','
+          || case when m.evse_available > 0 then '"A"' when m.evse_occupied > 0 then '"O"' else '"U"' end || ','
+          || m.evse_available::text || ',' || m.evse_total::text || ','
+          || ((round(m.max_power_w / 100.0) / 10)::float8)::text || ']', ',')
+        from (select * from m limit ${max}::int) m), '')
+      || '],"truncated":' || case when (select count(*) from m) > ${max}::int then 'true' else 'false' end
+      || '}' as json`.execute(db);
+  // A select without FROM always gives one row.
+  return result.rows[0]?.json ?? '';
 }
 
 export interface PageConnectorRow {

@@ -40,7 +40,8 @@ export function networkRoutes(deps: NetworkRouteDeps): FastifyPluginAsync {
       {
         schema: {
           tags,
-          summary: 'Map markers: published locations as GeoJSON points (at most 20,000)',
+          summary:
+            'Map markers: published locations as compact rows [lon, lat, party, id, status, available, total, max_power_kw] (at most 20,000)',
           querystring: markersQuerySchema,
           response: { 200: MarkerCollectionSchema },
         },

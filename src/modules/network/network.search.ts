@@ -3,16 +3,29 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { Hours } from './core/location.schema.ts';
-import { buildDetail, buildSummary, memoisedPrices, type SummaryInput } from './core/location-summary.ts';
+import {
+  buildDetail,
+  buildSummary,
+  type SummaryInput,
+  sharedPrices,
+  type TariffLike,
+} from './core/location-summary.ts';
 import { isOpenAt } from './core/opening-hours.ts';
 import { toKw } from './core/power.ts';
-import type { ListQuery, LocationDetail, LocationList, MarkerCollection, MarkersQuery } from './core/search.schema.ts';
+import {
+  type ListQuery,
+  type LocationDetail,
+  type LocationList,
+  MARKER_FIELDS,
+  type MarkerCollection,
+  type MarkersQuery,
+} from './core/search.schema.ts';
 import { markerStatus } from './core/search-columns.ts';
 import {
   findLocationOwners,
   getLocation,
   getParty,
-  getTariffs,
+  getTariffTexts,
   type LocationKey,
   markerRows,
   markersJson,
@@ -20,7 +33,6 @@ import {
   pageConnectors,
   type SearchFilter,
   type SearchRow,
-  type StoredTariff,
   searchLocations,
   tariffKey,
 } from './network.repository.ts';
@@ -59,30 +71,52 @@ export async function findMarkers(db: Db, query: MarkersQuery, now: Date): Promi
   if (query.open_now) rows = rows.filter(openAt(now));
   const truncated = rows.length > MAX_MARKERS;
   return {
-    type: 'FeatureCollection',
+    fields: [...MARKER_FIELDS],
+    markers: rows
+      .slice(0, MAX_MARKERS)
+      .map((r) => [
+        r.longitude,
+        r.latitude,
+        r.country_code + r.party_id,
+        r.id,
+        markerStatus(r.evse_available, r.evse_occupied),
+        r.evse_available,
+        r.evse_total,
+        toKw(r.max_power_w),
+      ]),
     truncated,
-    features: rows.slice(0, MAX_MARKERS).map((r) => ({
-      type: 'Feature',
-      geometry: { type: 'Point', coordinates: [r.longitude, r.latitude] },
-      properties: {
-        id: r.id,
-        country_code: r.country_code,
-        party_id: r.party_id,
-        name: r.name,
-        available: r.evse_available,
-        total: r.evse_total,
-        max_power_kw: toKw(r.max_power_w),
-        status: markerStatus(r.evse_available, r.evse_occupied),
-      },
-    })),
+  };
+}
+
+/**
+ * Parsed tariffs by their stored JSON text, kept across requests so that sharedPrices can keep their summaries: the
+ * same text gives the same object; an updated tariff has a new text, hence a new object. Bounded: cleared when full.
+ */
+const parsedTariffs = new Map<string, TariffLike>();
+const MAX_PARSED_TARIFFS = 10_000;
+function parseTariff(text: string): TariffLike {
+  let t = parsedTariffs.get(text);
+  if (t === undefined) {
+    if (parsedTariffs.size >= MAX_PARSED_TARIFFS) parsedTariffs.clear();
+    t = JSON.parse(text) as TariffLike;
+    parsedTariffs.set(text, t);
+  }
+  return t;
+}
+
+/** A lookup of tariffs by party and id over stored tariff texts (key `CC*PID*id`). */
+function lookupFromTexts(texts: Iterable<[string, string]>) {
+  const tariffs = new Map<string, TariffLike>();
+  for (const [key, text] of texts) tariffs.set(key, parseTariff(text));
+  return (party: PartyKey) => {
+    const prefix = `${party.country_code.toUpperCase()}*${party.party_id.toUpperCase()}*`;
+    return (id: string) => tariffs.get(prefix + id);
   };
 }
 
 /** Tariffs of the given connectors' tariff ids, each looked up in the party of its location. */
 async function tariffLookup(db: Db, wanted: LocationKey[]) {
-  const tariffs = await getTariffs(db, wanted);
-  return (party: PartyKey) => (id: string) =>
-    tariffs.get(tariffKey({ ...party, id })) as (StoredTariff & { id: string }) | undefined;
+  return lookupFromTexts(await getTariffTexts(db, wanted));
 }
 
 export async function findLocations(db: Db, query: ListQuery, now: Date): Promise<LocationList> {
@@ -95,34 +129,72 @@ export async function findLocations(db: Db, query: ListQuery, now: Date): Promis
     total = all.length;
     rows = all.slice(query.offset, query.offset + query.limit);
   } else {
-    ({ rows, total } = await searchLocations(db, filter, { limit: query.limit, offset: query.offset }));
+    ({ rows, total } = await searchLocations(
+      db,
+      filter,
+      { limit: query.limit, offset: query.offset },
+      { connectors: true },
+    ));
   }
-  const keys = rows.map((r) => ({ country_code: r.country_code, party_id: r.party_id, id: r.id }));
-  const connectorRows = await pageConnectors(db, keys);
   const byLocation = new Map<string, SummaryInput['evses']>();
-  const lastEvse = new Map<string, string>();
   const wanted = new Map<string, LocationKey>();
-  for (const c of connectorRows) {
-    const key = `${c.country_code}*${c.party_id}*${c.location_id}`;
-    const evses = byLocation.get(key) ?? [];
-    if (lastEvse.get(key) !== c.evse_uid) {
-      evses.push({ status: c.status, connectors: [] });
-      lastEvse.set(key, c.evse_uid);
-    }
-    evses[evses.length - 1]?.connectors.push({
-      standard: c.standard,
-      power_type: c.power_type,
-      power_w: c.power_w,
-      tariff_ids: c.tariff_ids,
-    });
-    byLocation.set(key, evses);
-    for (const id of c.tariff_ids) {
-      const t = { country_code: c.country_code, party_id: c.party_id, id };
+  const addTariffs = (cc: string, pid: string, tariffIds: string[]) => {
+    for (const id of tariffIds) {
+      const t = { country_code: cc, party_id: pid, id };
       wanted.set(tariffKey(t), t);
     }
+  };
+  if (rows.every((r) => r.evse_list !== undefined)) {
+    for (const r of rows) {
+      const byEvse = new Map<string, SummaryInput['evses'][number]['connectors']>();
+      for (const [evseUid, standard, power_type, power_w, tariff_ids] of r.connector_list ?? []) {
+        let list = byEvse.get(evseUid);
+        if (!list) {
+          list = [];
+          byEvse.set(evseUid, list);
+        }
+        list.push({ standard, power_type, power_w, tariff_ids });
+        addTariffs(r.country_code, r.party_id, tariff_ids);
+      }
+      const evses: SummaryInput['evses'] = [];
+      for (const [uid, status] of r.evse_list ?? []) {
+        const connectors = byEvse.get(uid);
+        if (connectors) evses.push({ status, connectors }); // as pageConnectors: an EVSE without connectors is left out
+      }
+      byLocation.set(`${r.country_code}*${r.party_id}*${r.id}`, evses);
+    }
+  } else {
+    const keys = rows.map((r) => ({ country_code: r.country_code, party_id: r.party_id, id: r.id }));
+    const connectorRows = await pageConnectors(db, keys);
+    const lastEvse = new Map<string, string>();
+    for (const c of connectorRows) {
+      const key = `${c.country_code}*${c.party_id}*${c.location_id}`;
+      const evses = byLocation.get(key) ?? [];
+      if (lastEvse.get(key) !== c.evse_uid) {
+        evses.push({ status: c.status, connectors: [] });
+        lastEvse.set(key, c.evse_uid);
+      }
+      evses[evses.length - 1]?.connectors.push({
+        standard: c.standard,
+        power_type: c.power_type,
+        power_w: c.power_w,
+        tariff_ids: c.tariff_ids,
+      });
+      byLocation.set(key, evses);
+      addTariffs(c.country_code, c.party_id, c.tariff_ids);
+    }
   }
-  const lookup = await tariffLookup(db, [...wanted.values()]);
-  const priceOf = memoisedPrices(now);
+  // The paged search brought the tariff texts along (on its first row); the open_now path asks for them.
+  const texts = rows[0]?.tariffs;
+  const lookup = texts
+    ? lookupFromTexts(
+        texts.map(([cc, pid, id, text]): [string, string] => [
+          tariffKey({ country_code: cc, party_id: pid, id }),
+          text,
+        ]),
+      )
+    : await tariffLookup(db, [...wanted.values()]);
+  const priceOf = sharedPrices(now);
   const items = rows.map((r) =>
     buildSummary(
       {
@@ -177,5 +249,5 @@ export async function findLocationDetail(
     ),
   );
   const [lookup, partyRow] = await Promise.all([tariffLookup(db, wanted), getParty(db, location)]);
-  return { ok: true, detail: buildDetail(location, partyRow?.name ?? null, lookup(location), now) };
+  return { ok: true, detail: buildDetail(location, partyRow?.name ?? null, lookup(location), now, sharedPrices(now)) };
 }

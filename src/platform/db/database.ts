@@ -1,4 +1,5 @@
 // Opens the database: PostgreSQL when DATABASE_URL is set, otherwise embedded PGlite in DATA_DIR.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -23,6 +24,52 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/**
+ * Statements that start with this comment run as named prepared statements on PostgreSQL (per connection, named by
+ * a hash of their text): PostgreSQL then plans them once per connection instead of at every execution. For hot,
+ * planning-heavy statements whose plan does not depend on the parameter values (station search). A comment, so
+ * PGlite and EXPLAIN simply ignore it.
+ */
+export const PREPARE = '/* prepare */';
+
+/** The pool Kysely uses, with PREPARE-marked statements sent as named prepared statements. */
+function preparingPool(pool: pg.Pool): pg.Pool {
+  const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (name === undefined) {
+      name = `lataus_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      if (names.size > 1000) names.clear();
+      names.set(text, name);
+    }
+    return name;
+  };
+  // One proxy per pooled client, so that Kysely (which keeps a connection object per client) sees the same one.
+  const proxies = new WeakMap<pg.PoolClient, pg.PoolClient>();
+  const wrap = (client: pg.PoolClient) => {
+    let proxy = proxies.get(client);
+    if (!proxy) {
+      proxy = new Proxy(client, {
+        get(target, key) {
+          if (key === 'query')
+            return (text: unknown, values?: unknown[]) =>
+              typeof text === 'string' && text.startsWith(PREPARE)
+                ? target.query({ name: nameOf(text), text, values })
+                : target.query(text as string, values);
+          const v = Reflect.get(target, key, target);
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      });
+      proxies.set(client, proxy);
+    }
+    return proxy;
+  };
+  return {
+    connect: async () => wrap(await pool.connect()),
+    end: () => pool.end(),
+  } as unknown as pg.Pool;
+}
+
 export interface DatabaseOptions {
   databaseUrl?: string | undefined;
   /** PGlite data folder; `memory://` for a throwaway in-memory database (tests). */
@@ -42,7 +89,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<DatabaseHandl
       throw new Error(`Cannot connect to PostgreSQL at DATABASE_URL: ${e.message}`);
     });
     client.release();
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
     return {
       db,
       kind: 'postgres',

@@ -6,9 +6,10 @@ import {
   MarkerCollectionSchema,
 } from '../../../src/modules/network/core/search.schema.ts';
 import { networkRoutes } from '../../../src/modules/network/index.ts';
+import { upsertTariff } from '../../../src/modules/network/network.repository.ts';
 import { type App, buildApp } from '../../../src/platform/http/app.ts';
 import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
-import { BERLIN, seedFixtureNetwork } from './fixtures.ts';
+import { BERLIN, FIXTURE_TARIFFS, seedFixtureNetwork } from './fixtures.ts';
 
 const FRIDAY_11H = new Date('2026-11-27T10:00:00Z'); // 11:00 in Berlin
 const SATURDAY_11H = new Date('2026-11-28T10:00:00Z');
@@ -123,6 +124,43 @@ describe('GET /api/v1/locations (nearby)', () => {
     clock = FRIDAY_11H;
     expect(night.body.items[0].price.energy_per_kwh.excl_vat).toBe('0.4000');
   });
+
+  it('builds the same items with open_now (connectors and tariffs read separately) as without', async () => {
+    const paged = await get(`/locations?${near}&radius=20000`); // Friday 11:00: everything is open
+    const open = await get(`/locations?${near}&radius=20000&open_now=true`);
+    expect(paged.body.items.length).toBeGreaterThan(1);
+    expect(paged.body.items.some((i: { price: unknown }) => i.price !== null)).toBe(true);
+    expect(open.body).toEqual(paged.body);
+  });
+
+  it('shows the price of the minute asked for, even right after the same tariff was priced at an earlier minute', async () => {
+    const query = `/locations?${near}&standard=IEC_62196_T2_COMBO&radius=5000`;
+    clock = new Date('2026-11-27T20:59:59.999Z'); // 21:59:59.999 in Berlin: the day price
+    const before = await get(query);
+    clock = new Date('2026-11-27T21:00:00.000Z'); // 22:00 in Berlin: the night price starts
+    const after = await get(query);
+    clock = FRIDAY_11H;
+    expect(before.body.items[0].price.energy_per_kwh.excl_vat).toBe('0.5000');
+    expect(after.body.items[0].price.energy_per_kwh.excl_vat).toBe('0.4000');
+  });
+
+  it('shows a changed tariff in the next answer (even with an unchanged last_updated)', async () => {
+    const query = `/locations?${near}&radius=100`;
+    const original = FIXTURE_TARIFFS.find((t) => t.country_code === 'DE' && t.id === 'T-AC')!;
+    expect((await get(query)).body.items[0].price.energy_per_kwh.excl_vat).toBe('0.3000');
+    const changed = {
+      ...original,
+      elements: [{ price_components: [{ type: 'ENERGY', price: 0.35, vat: 19, step_size: 1 }] }],
+    };
+    await upsertTariff(db.db, changed);
+    try {
+      expect((await get(query)).body.items[0].price.energy_per_kwh.excl_vat).toBe('0.3500');
+      expect((await get('/locations/L1')).body.price.energy_per_kwh.excl_vat).toBe('0.3500');
+    } finally {
+      await upsertTariff(db.db, original);
+    }
+    expect((await get(query)).body.items[0].price.energy_per_kwh.excl_vat).toBe('0.3000');
+  });
 });
 
 describe('GET /api/v1/locations (bbox and filters)', () => {
@@ -179,57 +217,41 @@ describe('GET /api/v1/locations (bbox and filters)', () => {
 });
 
 describe('GET /api/v1/locations/markers', () => {
-  it('returns GeoJSON points with availability and status', async () => {
+  type Marker = [number, number, string, string, string, number, number, number];
+  const byKey = (body: { markers: Marker[] }) => Object.fromEntries(body.markers.map((m) => [`${m[2]}/${m[3]}`, m]));
+
+  it('returns compact marker rows with position, party, id, status and availability', async () => {
     const r = await get(`/locations/markers?${BERLIN_BOX}`);
     expect(r.status).toBe(200);
     expect(r.type).toContain('application/json');
-    expect(r.body.type).toBe('FeatureCollection');
+    expect(r.body.fields).toEqual(['lon', 'lat', 'party', 'id', 'status', 'available', 'total', 'max_power_kw']);
     expect(r.body.truncated).toBe(false);
-    const byId = Object.fromEntries(r.body.features.map((f: { properties: { id: string } }) => [f.properties.id, f]));
-    expect(Object.keys(byId).sort()).toEqual(['L1', 'L2', 'L3', 'L4']);
-    expect(byId.L1).toEqual({
-      type: 'Feature',
-      geometry: { type: 'Point', coordinates: [13.405, 52.52] },
-      properties: {
-        id: 'L1',
-        country_code: 'DE',
-        party_id: 'AAA',
-        name: 'Alpha Mitte',
-        available: 1,
-        total: 2,
-        max_power_kw: 22,
-        status: 'AVAILABLE',
-      },
-    });
-    expect(byId.L2.properties).toMatchObject({ available: 0, total: 1, max_power_kw: 150, status: 'OCCUPIED' });
+    const markers = byKey(r.body);
+    expect(Object.keys(markers).sort()).toEqual(['DEAAA/L1', 'DEAAA/L2', 'DEAAA/L4', 'FRBBB/L3']);
+    expect(markers['DEAAA/L1']).toEqual([13.405, 52.52, 'DEAAA', 'L1', 'A', 1, 2, 22]);
+    expect(markers['DEAAA/L2']?.slice(4)).toEqual(['O', 0, 1, 150]);
   });
 
   it('covers the whole network without bbox, and applies the same filters', async () => {
     const all = await get('/locations/markers');
-    const statuses = Object.fromEntries(
-      all.body.features.map((f: { properties: { id: string; party_id: string; status: string } }) => [
-        f.properties.id + f.properties.party_id,
-        f.properties.status,
-      ]),
-    );
-    expect(all.body.features).toHaveLength(7);
-    expect(statuses.L9AAA).toBe('UNAVAILABLE');
+    expect(all.body.markers).toHaveLength(7);
+    expect(byKey(all.body)['DEAAA/L9']?.[4]).toBe('U');
     const fast = await get('/locations/markers?min_power_kw=50&standard=IEC_62196_T2_COMBO,CHADEMO&available=true');
-    expect(fast.body.features.map((f: { properties: { id: string } }) => f.properties.id)).toEqual(['L4']);
+    expect(fast.body.markers.map((m: Marker) => m[3])).toEqual(['L4']);
     clock = SATURDAY_11H;
     const open = await get(`/locations/markers?${BERLIN_BOX}&open_now=true`);
     clock = FRIDAY_11H;
-    expect(open.body.features).toHaveLength(3);
+    expect(open.body.markers).toHaveLength(3);
   });
 
   it('builds the same markers in SQL (default) and in JavaScript (open_now)', async () => {
     const sqlBuilt = await get('/locations/markers');
     const jsBuilt = await get('/locations/markers?open_now=true'); // Friday 11:00: everything is open
-    const byId = (b: { features: { properties: { id: string; party_id: string } }[] }) =>
-      [...b.features].sort((x, y) =>
-        (x.properties.id + x.properties.party_id).localeCompare(y.properties.id + y.properties.party_id),
-      );
-    expect(byId(jsBuilt.body)).toEqual(byId(sqlBuilt.body));
+    const sorted = (b: { markers: Marker[] }) =>
+      [...b.markers].sort((x, y) => `${x[2]}/${x[3]}`.localeCompare(`${y[2]}/${y[3]}`));
+    expect(sorted(jsBuilt.body)).toEqual(sorted(sqlBuilt.body));
+    expect(sorted(sqlBuilt.body)).toHaveLength(7);
+    expect(jsBuilt.body.fields).toEqual(sqlBuilt.body.fields);
     expect(jsBuilt.body.truncated).toBe(sqlBuilt.body.truncated);
   });
 });

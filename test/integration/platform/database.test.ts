@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PREPARE } from '../../../src/platform/db/database.ts';
 import { migrate } from '../../../src/platform/db/migrations.ts';
 import { onPostgres, openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
 
@@ -80,5 +81,20 @@ describe(`database on ${onPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     ).rejects.toThrow();
     const n = await t.db.selectFrom('parties').select('party_id').where('party_id', '=', 'TXN').execute();
     expect(n).toEqual([]);
+  });
+
+  it('runs PREPARE-marked statements as prepared statements on PostgreSQL, with their parameters', async () => {
+    const marked = (n: number) => sql<{ n: number }>`${sql.raw(PREPARE)} select ${n}::int + 1 as n`;
+    // Several connections of the pool may run it: every run must answer for its own parameter.
+    const answers = await Promise.all(
+      [1, 2, 3, 4, 5, 6, 7, 8].map(async (n) => (await marked(n).execute(t.db)).rows[0]?.n),
+    );
+    expect(answers).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+    if (!onPostgres) return; // PGlite: the marker is only a comment
+    const prepared = await t.db.connection().execute(async (conn) => {
+      await marked(41).execute(conn);
+      return sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(conn);
+    });
+    expect(prepared.rows.map((r) => r.statement)).toContainEqual(expect.stringContaining('select $1::int + 1 as n'));
   });
 });

@@ -88,6 +88,33 @@ export function memoisedPrices(now: Date): PriceOf {
   };
 }
 
+const MINUTE_MS = 60_000;
+const shared = new WeakMap<TariffLike, { minute: number; byZone: Map<string, PriceSummary | null> }>();
+
+/**
+ * Like memoisedPrices, but kept across requests for tariff objects that are themselves kept (the same object for the
+ * same stored tariff text, see network.search.ts). A summary depends on `now` only through the local date, weekday
+ * and minute of day (restrictions are HH:MM, dates and weekdays; time zone offsets are whole minutes), so it is the
+ * same for every instant of one UTC minute: entries are keyed by that minute. A changed tariff is a different object,
+ * so it never meets an old summary. The summaries are shared between responses and must not be mutated.
+ */
+export function sharedPrices(now: Date): PriceOf {
+  const minute = Math.floor(now.getTime() / MINUTE_MS);
+  return (tariff, timeZone) => {
+    let entry = shared.get(tariff);
+    if (!entry || entry.minute !== minute) {
+      entry = { minute, byZone: new Map() };
+      shared.set(tariff, entry);
+    }
+    let s = entry.byZone.get(timeZone);
+    if (s === undefined) {
+      s = priceSummary(tariff, now, timeZone);
+      entry.byZone.set(timeZone, s);
+    }
+    return s;
+  };
+}
+
 function validAt(t: TariffLike, now: Date): boolean {
   const x = t as { start_date_time?: string | null; end_date_time?: string | null };
   const utc = (s: string) => Date.parse(s.endsWith('Z') ? s : `${s}Z`);
@@ -173,8 +200,8 @@ export function buildDetail(
   partyName: string | null,
   lookup: TariffLookup,
   now: Date,
+  priceOf: PriceOf = memoisedPrices(now),
 ): LocationDetail {
-  const priceOf = memoisedPrices(now);
   const evses = location.evses ?? [];
   const summary = buildSummary(
     {

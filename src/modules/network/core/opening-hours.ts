@@ -20,9 +20,20 @@ interface LocalClock {
 
 const WEEKDAY: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/** The last reading per zone: time-zone offsets are whole seconds, so one UTC second has one local reading. */
+const lastReading = new Map<string, { second: number; clock: LocalClock }>();
 
 /** Local weekday and minute of day of `at` in `timeZone`. Throws RangeError for an unknown zone. */
 export function localClock(at: Date, timeZone: string): LocalClock {
+  const second = Math.floor(at.getTime() / 1000);
+  const last = lastReading.get(timeZone);
+  if (last && last.second === second) return { ...last.clock };
+  const clock = readClock(at, timeZone);
+  lastReading.set(timeZone, { second, clock: { ...clock } });
+  return clock;
+}
+
+function readClock(at: Date, timeZone: string): LocalClock {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {

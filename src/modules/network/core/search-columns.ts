@@ -69,9 +69,9 @@ export function deriveSearchColumns(location: Location): LocationSearchColumns {
   return out;
 }
 
-/** Marker colour: some EVSE free → AVAILABLE; none free but some in use → OCCUPIED; else UNAVAILABLE. */
-export function markerStatus(available: number, occupied: number): 'AVAILABLE' | 'OCCUPIED' | 'UNAVAILABLE' {
-  if (available > 0) return 'AVAILABLE';
-  if (occupied > 0) return 'OCCUPIED';
-  return 'UNAVAILABLE';
+/** Marker colour: some EVSE free → A (available); none free but some in use → O (occupied); else U (unavailable). */
+export function markerStatus(available: number, occupied: number): 'A' | 'O' | 'U' {
+  if (available > 0) return 'A';
+  if (occupied > 0) return 'O';
+  return 'U';
 }

@@ -208,27 +208,29 @@ export const LocationDetailSchema = LocationSummarySchema.extend({
 });
 export type LocationDetail = z.infer<typeof LocationDetailSchema>;
 
-export const MarkerStatusSchema = z.enum(['AVAILABLE', 'OCCUPIED', 'UNAVAILABLE']);
+/** Marker status codes: A = some EVSE available, O = none available but some in use, U = otherwise. */
+export const MarkerStatusSchema = z.enum(['A', 'O', 'U']);
 
-export const MarkerFeatureSchema = z.object({
-  type: z.literal('Feature'),
-  geometry: z.object({ type: z.literal('Point'), coordinates: z.tuple([z.number(), z.number()]) }),
-  properties: z.object({
-    id: z.string(),
-    country_code: z.string(),
-    party_id: z.string(),
-    name: z.string().nullable(),
-    available: z.number().int(),
-    total: z.number().int(),
-    max_power_kw: z.number(),
-    status: MarkerStatusSchema,
-  }),
-});
-export type MarkerFeature = z.infer<typeof MarkerFeatureSchema>;
+/** The columns of a marker row, in order (also sent as `fields`). */
+export const MARKER_FIELDS = ['lon', 'lat', 'party', 'id', 'status', 'available', 'total', 'max_power_kw'] as const;
+
+export const MarkerSchema = z
+  .tuple([
+    z.number().describe('longitude'),
+    z.number().describe('latitude'),
+    z.string().describe('country code + party id, e.g. DEVLT'),
+    z.string().describe('location id'),
+    MarkerStatusSchema,
+    z.number().int().describe('EVSEs available'),
+    z.number().int().describe('EVSEs not removed'),
+    z.number().describe('max power in kW'),
+  ])
+  .describe('[lon, lat, party, id, status, available, total, max_power_kw]');
+export type Marker = z.infer<typeof MarkerSchema>;
 
 export const MarkerCollectionSchema = z.object({
-  type: z.literal('FeatureCollection'),
-  features: z.array(MarkerFeatureSchema),
+  fields: z.array(z.enum(MARKER_FIELDS)).describe('the names of the columns of a marker row, in order'),
+  markers: z.array(MarkerSchema),
   truncated: z.boolean().describe('more locations matched than the 20,000 returned'),
 });
 export type MarkerCollection = z.infer<typeof MarkerCollectionSchema>;
