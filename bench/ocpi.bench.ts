@@ -3,7 +3,11 @@
 // default; (2) EVSE status PATCHes at full speed with autocannon (random EVSEs, increasing last_updated).
 // Goals: full load ≤ 120 s; PATCH ≥ 5,000/s with p99 ≤ 25 ms.
 // Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/ocpi.bench.ts [evses]
-import { spawn } from 'node:child_process';
+// (BENCH_PATCH_SECONDS, BENCH_PATCH_CONNECTIONS; BENCH_POOL = the server's pool size).
+// CPU per PATCH is reported per process: the server (process.cpuUsage over IPC), autocannon (this process) and the
+// PostgreSQL backends of the bench database (/proc/<pid>/stat of the pids pg_stat_activity lists for it).
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
@@ -82,6 +86,53 @@ function location(i: number, ts: string) {
   };
 }
 
+/** CPU seconds (user + system) of the PostgreSQL backends connected to the database of `url`. */
+async function backendCpu(url: string): Promise<Map<number, number>> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    );
+    const out = new Map<number, number>();
+    const tick = 100; // USER_HZ
+    for (const { pid } of r.rows) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(pid, (Number(f[11]) + Number(f[12])) / tick);
+      } catch {
+        /* gone */
+      }
+    }
+    return out;
+  } finally {
+    await c.end();
+  }
+}
+
+const cpuDelta = (a: Map<number, number>, b: Map<number, number>) => {
+  let sum = 0;
+  for (const [pid, v] of b) sum += v - (a.get(pid) ?? 0);
+  return sum;
+};
+
+/** The server child's process.cpuUsage() in seconds. */
+function serverCpu(server: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    server.once('message', (m) => {
+      const u = m as { user: number; system: number };
+      resolve((u.user + u.system) / 1e6);
+    });
+    server.send('cpu');
+  });
+}
+
+const selfCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
 export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, unknown>> {
   const baseUrl = opts.databaseUrl ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const evses = opts.evses ?? 500_000;
@@ -111,7 +162,7 @@ export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, u
       process.execPath,
       ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', url, String(port)],
       {
-        stdio: ['ignore', 'pipe', 'inherit'],
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
       },
     );
     await new Promise<void>((resolve, reject) => {
@@ -168,11 +219,13 @@ export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, u
       // ---- 2. EVSE status PATCHes at full speed
       const statuses = ['AVAILABLE', 'CHARGING', 'AVAILABLE', 'BLOCKED', 'AVAILABLE', 'OUTOFORDER'];
       let n = 0;
+      const patchConnections = opts.patchConnections ?? Number(process.env.BENCH_PATCH_CONNECTIONS ?? 32);
+      const patchSeconds = opts.patchSeconds ?? Number(process.env.BENCH_PATCH_SECONDS ?? 20);
       const base = Date.parse('2026-02-01T00:00:00Z');
       const patchRun = (duration: number) =>
         autocannon({
           url: `http://127.0.0.1:${port}`,
-          connections: opts.patchConnections ?? 32,
+          connections: patchConnections,
           duration,
           requests: [
             {
@@ -197,11 +250,16 @@ export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, u
           ],
         });
       await patchRun(3); // warm-up
-      const patch = await patchRun(opts.patchSeconds ?? 20);
+      const cpu0 = { server: await serverCpu(server), bench: selfCpu(), pg: await backendCpu(url) };
+      const load0 = fs.readFileSync('/proc/loadavg', 'utf8').trim();
+      const patch = await patchRun(patchSeconds);
+      const cpu1 = { server: await serverCpu(server), bench: selfCpu(), pg: await backendCpu(url) };
+      const load1 = fs.readFileSync('/proc/loadavg', 'utf8').trim();
+      const perPatchMs = (s: number) => Math.round((s / patch.requests.total) * 1e6) / 1e3;
       result.status_patch = {
         goal: '≥ 5,000/s with p99 ≤ 25 ms',
-        connections: opts.patchConnections ?? 32,
-        seconds: opts.patchSeconds ?? 20,
+        connections: patchConnections,
+        seconds: patchSeconds,
         requests: patch.requests.total,
         per_s: Math.round(patch.requests.average),
         non_2xx: patch.non2xx,
@@ -210,6 +268,13 @@ export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, u
         p90_ms: patch.latency.p90,
         p99_ms: patch.latency.p99,
         max_ms: patch.latency.max,
+        cpu_ms_per_patch: {
+          server: perPatchMs(cpu1.server - cpu0.server),
+          postgres_backends: perPatchMs(cpuDelta(cpu0.pg, cpu1.pg)),
+          autocannon: perPatchMs(cpu1.bench - cpu0.bench),
+        },
+        loadavg_before: load0,
+        loadavg_after: load1,
       };
       console.error(`  status PATCH: ${JSON.stringify(result.status_patch)}`);
     } finally {
@@ -242,6 +307,9 @@ async function serve(url: string, port: number): Promise<void> {
   });
   await app.listen({ port, host: '127.0.0.1' });
   console.log('listening');
+  process.on('message', (m) => {
+    if (m === 'cpu') process.send?.(process.cpuUsage());
+  });
   process.on('SIGTERM', () => {
     void app.close().then(() => handle.close().then(() => process.exit(0)));
   });
