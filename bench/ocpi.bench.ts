@@ -167,7 +167,7 @@ export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, u
     );
     await new Promise<void>((resolve, reject) => {
       server.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
-      server.stdout.on('data', (d: Buffer) => {
+      server.stdout!.on('data', (d: Buffer) => {
         if (d.toString().includes('listening')) resolve();
       });
     });
