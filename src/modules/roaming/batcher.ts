@@ -17,6 +17,8 @@ interface Pending<T, R> {
 }
 
 export class Batcher<T, R> {
+  /** Counters since start: batches written (or failed) and the items they carried. */
+  readonly stats = { batches: 0, items: 0, failed: 0 };
   private queue: Pending<T, R>[] = [];
   private active = 0;
   private scheduled = false;
@@ -52,12 +54,15 @@ export class Batcher<T, R> {
 
   private async flush(batch: Pending<T, R>[]): Promise<void> {
     this.active++;
+    this.stats.batches++;
+    this.stats.items += batch.length;
     try {
       const results = await this.write(batch.map((p) => p.item));
       batch.forEach((p, i) => {
         p.resolve(results[i] as R);
       });
     } catch (e) {
+      this.stats.failed++;
       for (const p of batch) p.reject(e);
     } finally {
       this.active--;

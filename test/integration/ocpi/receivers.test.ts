@@ -222,6 +222,80 @@ describe('Locations receiver', () => {
   });
 });
 
+describe('EVSE status PATCHes at the same time (written in batches)', () => {
+  const ts = (s: number) => `2030-01-01T10:00:0${s}Z`;
+  const patch = (loc: Obj, uid: string, status: string, last_updated: string) =>
+    call('PATCH', locUrl(loc, uid), { status, last_updated });
+
+  it('every one is answered after it is stored; per EVSE the newest wins; the map counts follow', async () => {
+    const loc = { ...example('location_example.json'), id: 'BURST-1' };
+    expect((await call('PUT', locUrl(loc), loc)).body.status_code).toBe(1000);
+    const before = { ...h.ctx.evseStatus.stats };
+    const answers = await Promise.all([
+      patch(loc, '3256', 'CHARGING', ts(1)),
+      patch(loc, '3257', 'AVAILABLE', ts(5)),
+      patch(loc, '3256', 'BLOCKED', ts(3)), // newest for 3256
+      patch(loc, '3257', 'OUTOFORDER', ts(2)), // older than the one before: ignored
+      patch(loc, '3256', 'INOPERATIVE', ts(2)),
+      patch(loc, 'NOPE', 'AVAILABLE', ts(4)), // unknown EVSE: 2003 for this one only
+    ]);
+    expect(answers.map((a) => [a.status, a.body.status_code])).toEqual([
+      [200, 1000],
+      [200, 1000],
+      [200, 1000],
+      [200, 1000],
+      [200, 1000],
+      [404, 2003],
+    ]);
+    // they were written together, not one transaction each
+    expect(h.ctx.evseStatus.stats.batches - before.batches).toBeLessThan(6);
+    const stored = (await call('GET', locUrl(loc))).body.data as {
+      last_updated: string;
+      evses: { uid: string; status: string; last_updated: string }[];
+    };
+    expect(stored.evses.map((e) => [e.uid, e.status, e.last_updated])).toEqual([
+      ['3256', 'BLOCKED', ts(3)],
+      ['3257', 'AVAILABLE', ts(5)],
+    ]);
+    expect(stored.last_updated).toBe(ts(5));
+    const row = await h.db.db
+      .selectFrom('locations')
+      .selectAll()
+      .where('country_code', '=', 'BE')
+      .where('party_id', '=', 'BEC')
+      .where('id', '=', 'BURST-1')
+      .executeTakeFirstOrThrow();
+    expect([row.evse_available, row.evse_occupied]).toEqual([1, 1]);
+    // an older PATCH afterwards does not overwrite either
+    const late = await patch(loc, '3256', 'AVAILABLE', ts(2));
+    expect(late.body.status_message).toMatch(/Ignored/);
+    expect(((await call('GET', locUrl(loc, '3256'))).body.data as Obj).status).toBe('BLOCKED');
+  });
+
+  it('an item that makes its batch fail does not fail the others', async () => {
+    const loc = { ...example('location_example.json'), id: 'BURST-2' };
+    expect((await call('PUT', locUrl(loc), loc)).body.status_code).toBe(1000);
+    const before = { ...h.ctx.evseStatus.stats };
+    const answers = await Promise.all([
+      patch(loc, '3256', 'CHARGING', ts(1)),
+      // a valid OCPI DateTime that PostgreSQL cannot store (year 0): the batch's statement fails
+      patch(loc, '3257', 'AVAILABLE', '0000-01-01T00:00:00Z'),
+      patch(loc, '3256', 'OUTOFORDER', ts(2)),
+    ]);
+    expect(h.ctx.evseStatus.stats.failed - before.failed).toBeGreaterThan(0);
+    expect(answers.map((a) => [a.status, a.body.status_code, a.body.status_message])).toEqual([
+      [200, 1000, 'Success'],
+      [200, 1000, expect.stringMatching(/Ignored/)], // older than what is stored
+      [200, 1000, 'Success'],
+    ]);
+    const stored = (await call('GET', locUrl(loc))).body.data as { evses: { uid: string; status: string }[] };
+    expect(stored.evses.map((e) => [e.uid, e.status])).toEqual([
+      ['3256', 'OUTOFORDER'],
+      ['3257', 'RESERVED'],
+    ]);
+  });
+});
+
 describe('Tariffs receiver', () => {
   const TARIFFS = FILES.filter((f) => /^tariff.*\.json$/.test(f));
   const url = (t: Obj) => `/ocpi/2.2.1/tariffs/${t.country_code}/${t.party_id}/${t.id}`;
