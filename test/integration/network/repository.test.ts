@@ -5,6 +5,7 @@ import { deriveSearchColumns } from '../../../src/modules/network/core/search-co
 import {
   applyEvseStatusChanges,
   countNetwork,
+  type EvseStatus,
   generateDemoNetwork,
   getLocation,
   type Location,
@@ -119,8 +120,14 @@ describe('updateEvseStatus', () => {
 });
 
 describe('applyEvseStatusChanges (status PATCHes in one batch)', () => {
-  const change = (loc: string, uid: string, status: string, last_updated: string, cc = 'DE', pid = 'AAA') =>
-    ({ country_code: cc, party_id: pid, location_id: loc, evse_uid: uid, status, last_updated }) as const;
+  const change = (loc: string, uid: string, status: EvseStatus, last_updated: string, cc = 'DE', pid = 'AAA') => ({
+    country_code: cc,
+    party_id: pid,
+    location_id: loc,
+    evse_uid: uid,
+    status,
+    last_updated,
+  });
   const evseOf = async (cc: string, pid: string, id: string, uid: string) => {
     const l = await getLocation(db.db, { country_code: cc, party_id: pid, id });
     return { location: l!, evse: l!.evses!.find((e) => e.uid === uid)! };
