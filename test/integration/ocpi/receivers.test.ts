@@ -258,13 +258,13 @@ describe('EVSE status PATCHes at the same time (written in batches)', () => {
       ['3257', 'AVAILABLE', ts(5)],
     ]);
     expect(stored.last_updated).toBe(ts(5));
-    const row = await h.db.db
+    const row = (await h.db.db
       .selectFrom('locations')
       .selectAll()
       .where('country_code', '=', 'BE')
       .where('party_id', '=', 'BEC')
       .where('id', '=', 'BURST-1')
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow()) as unknown as { evse_available: number; evse_occupied: number };
     expect([row.evse_available, row.evse_occupied]).toEqual([1, 1]);
     // an older PATCH afterwards does not overwrite either
     const late = await patch(loc, '3256', 'AVAILABLE', ts(2));
