@@ -12,7 +12,8 @@ import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { upsertParty } from '../src/modules/network/index.ts';
+import { applyEvseStatusChanges, upsertParty } from '../src/modules/network/index.ts';
+import { Batcher } from '../src/modules/roaming/batcher.ts';
 import { createRoamingContext, type RoamingSettings } from '../src/modules/roaming/index.ts';
 import { addPartnerToken, insertPartner, setPartnerParties } from '../src/modules/roaming/partners.repository.ts';
 import { authorizationHeader, hashToken } from '../src/ocpi/core/auth.ts';
@@ -86,21 +87,29 @@ function location(i: number, ts: string) {
   };
 }
 
-/** CPU seconds (user + system) of the PostgreSQL backends connected to the database of `url`. */
-async function backendCpu(url: string): Promise<Map<number, number>> {
+/**
+ * CPU seconds (user + system) per PostgreSQL process, keyed `pid`, with its kind: `client` (the backends of the bench
+ * database), `autovacuum` (workers in that database), `server` (walwriter, checkpointer, background writer: shared
+ * by every database of the server, so other users of the server count there too).
+ */
+async function backendCpu(url: string): Promise<Map<number, { kind: string; cpu: number }>> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const r = await c.query<{ pid: number }>(
-      'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    const r = await c.query<{ pid: number; kind: string }>(
+      `select pid, case when backend_type = 'client backend' then 'client'
+         when backend_type = 'autovacuum worker' then 'autovacuum' else 'server' end as kind
+       from pg_stat_activity
+       where pid <> pg_backend_pid() and (datname = current_database()
+         or backend_type in ('walwriter', 'checkpointer', 'background writer'))`,
     );
-    const out = new Map<number, number>();
+    const out = new Map<number, { kind: string; cpu: number }>();
     const tick = 100; // USER_HZ
-    for (const { pid } of r.rows) {
+    for (const { pid, kind } of r.rows) {
       try {
         const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
         const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        out.set(pid, (Number(f[11]) + Number(f[12])) / tick);
+        out.set(pid, { kind, cpu: (Number(f[11]) + Number(f[12])) / tick });
       } catch {
         /* gone */
       }
@@ -111,18 +120,18 @@ async function backendCpu(url: string): Promise<Map<number, number>> {
   }
 }
 
-const cpuDelta = (a: Map<number, number>, b: Map<number, number>) => {
+const cpuDelta = (a: Map<number, { cpu: number }>, b: Map<number, { kind: string; cpu: number }>, kind: string) => {
   let sum = 0;
-  for (const [pid, v] of b) sum += v - (a.get(pid) ?? 0);
+  for (const [pid, v] of b) if (v.kind === kind) sum += v.cpu - (a.get(pid)?.cpu ?? 0);
   return sum;
 };
 
-/** The server child's process.cpuUsage() in seconds. */
-function serverCpu(server: ChildProcess): Promise<number> {
+/** The server child's process.cpuUsage() in seconds, and how many status batches it wrote. */
+function serverCpu(server: ChildProcess): Promise<{ cpu: number; batches: number; items: number; failed: number }> {
   return new Promise((resolve) => {
     server.once('message', (m) => {
-      const u = m as { user: number; system: number };
-      resolve((u.user + u.system) / 1e6);
+      const u = m as { user: number; system: number; batches: number; items: number; failed: number };
+      resolve({ cpu: (u.user + u.system) / 1e6, batches: u.batches, items: u.items, failed: u.failed });
     });
     server.send('cpu');
   });
@@ -160,7 +169,16 @@ export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, u
     const port = 3490 + Math.floor(Math.random() * 100);
     const server = spawn(
       process.execPath,
-      ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', url, String(port)],
+      [
+        // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the server
+        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+        '--import',
+        'tsx',
+        fileURLToPath(import.meta.url),
+        '--serve',
+        url,
+        String(port),
+      ],
       {
         stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
       },
@@ -269,10 +287,17 @@ export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, u
         p99_ms: patch.latency.p99,
         max_ms: patch.latency.max,
         cpu_ms_per_patch: {
-          server: perPatchMs(cpu1.server - cpu0.server),
-          postgres_backends: perPatchMs(cpuDelta(cpu0.pg, cpu1.pg)),
+          server: perPatchMs(cpu1.server.cpu - cpu0.server.cpu),
+          postgres_backends: perPatchMs(cpuDelta(cpu0.pg, cpu1.pg, 'client')),
+          postgres_autovacuum: perPatchMs(cpuDelta(cpu0.pg, cpu1.pg, 'autovacuum')),
+          postgres_wal_and_checkpoints_shared: perPatchMs(cpuDelta(cpu0.pg, cpu1.pg, 'server')),
           autocannon: perPatchMs(cpu1.bench - cpu0.bench),
         },
+        status_batches: cpu1.server.batches - cpu0.server.batches,
+        failed_batches: cpu1.server.failed - cpu0.server.failed,
+        mean_batch: Math.round(
+          (cpu1.server.items - cpu0.server.items) / Math.max(1, cpu1.server.batches - cpu0.server.batches),
+        ),
         loadavg_before: load0,
         loadavg_after: load1,
       };
@@ -298,6 +323,12 @@ async function serve(url: string, port: number): Promise<void> {
     poolSize: Number(process.env.BENCH_POOL ?? 16),
   });
   const ctx = createRoamingContext(handle.db, settings(port));
+  if (process.env.BENCH_BATCH_CONCURRENCY) {
+    // experiments: more status batches in flight at once
+    ctx.evseStatus = new Batcher((changes) => applyEvseStatusChanges(handle.db, changes), {
+      concurrency: Number(process.env.BENCH_BATCH_CONCURRENCY),
+    });
+  }
   const app = await buildApp({
     logLevel: 'warn',
     modules: [],
@@ -308,7 +339,7 @@ async function serve(url: string, port: number): Promise<void> {
   await app.listen({ port, host: '127.0.0.1' });
   console.log('listening');
   process.on('message', (m) => {
-    if (m === 'cpu') process.send?.(process.cpuUsage());
+    if (m === 'cpu') process.send?.({ ...process.cpuUsage(), ...ctx.evseStatus.stats });
   });
   process.on('SIGTERM', () => {
     void app.close().then(() => handle.close().then(() => process.exit(0)));

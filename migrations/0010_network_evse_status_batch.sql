@@ -1,5 +1,7 @@
 -- EVSE status changes applied in sets (the OCPI status PATCH at volume), in one call: one round trip per batch,
--- and PL/pgSQL keeps the plans of its statements per session (no parse and plan per batch).
+-- and PL/pgSQL keeps the plans of its statements per session. Generic plans (plan_cache_mode): planning each call
+-- for its array sizes cost more than the work of a small batch (measured: ~120 vs ~55 µs of backend CPU per change
+-- in batches of 8); the plans are index lookups per change whatever the batch size.
 -- Input: the newest change per EVSE (parallel arrays; n = the caller's number for each change). Per change: the
 -- EVSE's last_updated before, and whether the change was applied (not older than the stored EVSE); an unknown
 -- location or EVSE gives no row. Same rules as the network repository's updateEvseStatus:
@@ -13,7 +15,9 @@ create function network_apply_evse_statuses(
   p_cc text[], p_pid text[], p_loc text[], p_uid text[], p_status text[], p_at timestamptz[], p_lu text[],
   p_n int[]
 ) returns table (n int, old_at timestamptz, applied boolean)
-language plpgsql volatile as $$
+language plpgsql volatile
+set plan_cache_mode = force_generic_plan
+as $$
 declare
   v_n int[];
   v_old timestamptz[];
