@@ -255,7 +255,9 @@ export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, u
                 const i = (k * 7919) % locations;
                 const e = k % EVSES_PER_LOCATION;
                 const body = {
-                  status: statuses[k % statuses.length],
+                  // each EVSE walks through the statuses one visit after the other (AVAILABLE ↔ in use), so its
+                  // location's availability counts change with most PATCHes, as they do in real traffic
+                  status: statuses[Math.floor(k / locations) % statuses.length],
                   last_updated: new Date(base + k * 10).toISOString(),
                 };
                 return {
