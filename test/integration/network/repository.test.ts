@@ -9,6 +9,7 @@ import {
   generateDemoNetwork,
   getLocation,
   type Location,
+  lockLocationForIngest,
   seedDemoNetworkIfEmpty,
   updateEvseStatus,
   upsertLocation,
@@ -188,6 +189,30 @@ describe('applyEvseStatusChanges (status PATCHes in one batch)', () => {
     const l2 = await evseOf('DE', 'AAA', 'L2', 'L2-1');
     expect(l2.evse.status).toBe('CHARGING');
     expect(await searchColumns({ ...key, id: 'L2' })).toMatchObject({ evse_occupied: 1 });
+  });
+});
+
+describe('lockLocationForIngest', () => {
+  it('reads the EVSE after taking the lock: a change committed by the lock holder is seen', async () => {
+    const k = { country_code: 'DE', party_id: 'AAA', id: 'L5' };
+    let locked!: () => void;
+    let release!: () => void;
+    const lockedNow = new Promise<void>((r) => (locked = r));
+    const held = new Promise<void>((r) => (release = r));
+    const writer = db.db.transaction().execute(async (trx) => {
+      await lockLocationForIngest(trx, k);
+      locked();
+      await held;
+      await updateEvseStatus(trx, { ...k, evse_uid: 'L5-1' }, 'CHARGING', '2026-12-24T00:00:00Z');
+    });
+    await lockedNow;
+    // starts while the writer holds the lock (on PostgreSQL its statement waits for it)
+    const reader = db.db.transaction().execute((trx) => lockLocationForIngest(trx, { ...k, evse_uid: 'L5-1' }));
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    await writer;
+    const seen = await reader;
+    expect([seen?.evse_exists, seen?.evse_last_updated?.toISOString()]).toEqual([true, '2026-12-24T00:00:00.000Z']);
   });
 });
 
