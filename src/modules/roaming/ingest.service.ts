@@ -204,7 +204,7 @@ async function patchEvseStatusAlone(
 
 const STATUS_ONLY = new Set(['status', 'last_updated', 'uid']);
 
-/** PATCH at location, EVSE or connector level; an EVSE status change takes the fast path (updateEvseStatus). */
+/** PATCH at location, EVSE or connector level; an EVSE status change takes the fast path (batched, see context.evseStatus). */
 export async function patchLocationObject(
   ctx: RoamingContext,
   owner: Owner,
