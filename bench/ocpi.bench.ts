@@ -3,12 +3,17 @@
 // default; (2) EVSE status PATCHes at full speed with autocannon (random EVSEs, increasing last_updated).
 // Goals: full load ≤ 120 s; PATCH ≥ 5,000/s with p99 ≤ 25 ms.
 // Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/ocpi.bench.ts [evses]
-import { spawn } from 'node:child_process';
+// (BENCH_PATCH_SECONDS, BENCH_PATCH_CONNECTIONS; BENCH_POOL = the server's pool size).
+// CPU per PATCH is reported per process: the server (process.cpuUsage over IPC), autocannon (this process) and the
+// PostgreSQL backends of the bench database (/proc/<pid>/stat of the pids pg_stat_activity lists for it).
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { upsertParty } from '../src/modules/network/index.ts';
+import { applyEvseStatusChanges, upsertParty } from '../src/modules/network/index.ts';
+import { Batcher } from '../src/modules/roaming/batcher.ts';
 import { createRoamingContext, type RoamingSettings } from '../src/modules/roaming/index.ts';
 import { addPartnerToken, insertPartner, setPartnerParties } from '../src/modules/roaming/partners.repository.ts';
 import { authorizationHeader, hashToken } from '../src/ocpi/core/auth.ts';
@@ -82,6 +87,61 @@ function location(i: number, ts: string) {
   };
 }
 
+/**
+ * CPU seconds (user + system) per PostgreSQL process, keyed `pid`, with its kind: `client` (the backends of the bench
+ * database), `autovacuum` (workers in that database), `server` (walwriter, checkpointer, background writer: shared
+ * by every database of the server, so other users of the server count there too).
+ */
+async function backendCpu(url: string): Promise<Map<number, { kind: string; cpu: number }>> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ pid: number; kind: string }>(
+      `select pid, case when backend_type = 'client backend' then 'client'
+         when backend_type = 'autovacuum worker' then 'autovacuum' else 'server' end as kind
+       from pg_stat_activity
+       where pid <> pg_backend_pid() and (datname = current_database()
+         or backend_type in ('walwriter', 'checkpointer', 'background writer'))`,
+    );
+    const out = new Map<number, { kind: string; cpu: number }>();
+    const tick = 100; // USER_HZ
+    for (const { pid, kind } of r.rows) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(pid, { kind, cpu: (Number(f[11]) + Number(f[12])) / tick });
+      } catch {
+        /* gone */
+      }
+    }
+    return out;
+  } finally {
+    await c.end();
+  }
+}
+
+const cpuDelta = (a: Map<number, { cpu: number }>, b: Map<number, { kind: string; cpu: number }>, kind: string) => {
+  let sum = 0;
+  for (const [pid, v] of b) if (v.kind === kind) sum += v.cpu - (a.get(pid)?.cpu ?? 0);
+  return sum;
+};
+
+/** The server child's process.cpuUsage() in seconds, and how many status batches it wrote. */
+function serverCpu(server: ChildProcess): Promise<{ cpu: number; batches: number; items: number; failed: number }> {
+  return new Promise((resolve) => {
+    server.once('message', (m) => {
+      const u = m as { user: number; system: number; batches: number; items: number; failed: number };
+      resolve({ cpu: (u.user + u.system) / 1e6, batches: u.batches, items: u.items, failed: u.failed });
+    });
+    server.send('cpu');
+  });
+}
+
+const selfCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
 export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, unknown>> {
   const baseUrl = opts.databaseUrl ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const evses = opts.evses ?? 500_000;
@@ -109,14 +169,23 @@ export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, u
     const port = 3490 + Math.floor(Math.random() * 100);
     const server = spawn(
       process.execPath,
-      ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', url, String(port)],
+      [
+        // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the server
+        ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+        '--import',
+        'tsx',
+        fileURLToPath(import.meta.url),
+        '--serve',
+        url,
+        String(port),
+      ],
       {
-        stdio: ['ignore', 'pipe', 'inherit'],
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
       },
     );
     await new Promise<void>((resolve, reject) => {
       server.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
-      server.stdout.on('data', (d: Buffer) => {
+      server.stdout!.on('data', (d: Buffer) => {
         if (d.toString().includes('listening')) resolve();
       });
     });
@@ -168,11 +237,13 @@ export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, u
       // ---- 2. EVSE status PATCHes at full speed
       const statuses = ['AVAILABLE', 'CHARGING', 'AVAILABLE', 'BLOCKED', 'AVAILABLE', 'OUTOFORDER'];
       let n = 0;
+      const patchConnections = opts.patchConnections ?? Number(process.env.BENCH_PATCH_CONNECTIONS ?? 32);
+      const patchSeconds = opts.patchSeconds ?? Number(process.env.BENCH_PATCH_SECONDS ?? 20);
       const base = Date.parse('2026-02-01T00:00:00Z');
       const patchRun = (duration: number) =>
         autocannon({
           url: `http://127.0.0.1:${port}`,
-          connections: opts.patchConnections ?? 32,
+          connections: patchConnections,
           duration,
           requests: [
             {
@@ -184,7 +255,9 @@ export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, u
                 const i = (k * 7919) % locations;
                 const e = k % EVSES_PER_LOCATION;
                 const body = {
-                  status: statuses[k % statuses.length],
+                  // each EVSE walks through the statuses one visit after the other (AVAILABLE ↔ in use), so its
+                  // location's availability counts change with most PATCHes, as they do in real traffic
+                  status: statuses[Math.floor(k / locations) % statuses.length],
                   last_updated: new Date(base + k * 10).toISOString(),
                 };
                 return {
@@ -197,11 +270,16 @@ export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, u
           ],
         });
       await patchRun(3); // warm-up
-      const patch = await patchRun(opts.patchSeconds ?? 20);
+      const cpu0 = { server: await serverCpu(server), bench: selfCpu(), pg: await backendCpu(url) };
+      const load0 = fs.readFileSync('/proc/loadavg', 'utf8').trim();
+      const patch = await patchRun(patchSeconds);
+      const cpu1 = { server: await serverCpu(server), bench: selfCpu(), pg: await backendCpu(url) };
+      const load1 = fs.readFileSync('/proc/loadavg', 'utf8').trim();
+      const perPatchMs = (s: number) => Math.round((s / patch.requests.total) * 1e6) / 1e3;
       result.status_patch = {
         goal: '≥ 5,000/s with p99 ≤ 25 ms',
-        connections: opts.patchConnections ?? 32,
-        seconds: opts.patchSeconds ?? 20,
+        connections: patchConnections,
+        seconds: patchSeconds,
         requests: patch.requests.total,
         per_s: Math.round(patch.requests.average),
         non_2xx: patch.non2xx,
@@ -210,6 +288,20 @@ export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, u
         p90_ms: patch.latency.p90,
         p99_ms: patch.latency.p99,
         max_ms: patch.latency.max,
+        cpu_ms_per_patch: {
+          server: perPatchMs(cpu1.server.cpu - cpu0.server.cpu),
+          postgres_backends: perPatchMs(cpuDelta(cpu0.pg, cpu1.pg, 'client')),
+          postgres_autovacuum: perPatchMs(cpuDelta(cpu0.pg, cpu1.pg, 'autovacuum')),
+          postgres_wal_and_checkpoints_shared: perPatchMs(cpuDelta(cpu0.pg, cpu1.pg, 'server')),
+          autocannon: perPatchMs(cpu1.bench - cpu0.bench),
+        },
+        status_batches: cpu1.server.batches - cpu0.server.batches,
+        failed_batches: cpu1.server.failed - cpu0.server.failed,
+        mean_batch: Math.round(
+          (cpu1.server.items - cpu0.server.items) / Math.max(1, cpu1.server.batches - cpu0.server.batches),
+        ),
+        loadavg_before: load0,
+        loadavg_after: load1,
       };
       console.error(`  status PATCH: ${JSON.stringify(result.status_patch)}`);
     } finally {
@@ -233,6 +325,12 @@ async function serve(url: string, port: number): Promise<void> {
     poolSize: Number(process.env.BENCH_POOL ?? 16),
   });
   const ctx = createRoamingContext(handle.db, settings(port));
+  if (process.env.BENCH_BATCH_CONCURRENCY) {
+    // experiments: more status batches in flight at once
+    ctx.evseStatus = new Batcher((changes) => applyEvseStatusChanges(handle.db, changes), {
+      concurrency: Number(process.env.BENCH_BATCH_CONCURRENCY),
+    });
+  }
   const app = await buildApp({
     logLevel: 'warn',
     modules: [],
@@ -242,6 +340,9 @@ async function serve(url: string, port: number): Promise<void> {
   });
   await app.listen({ port, host: '127.0.0.1' });
   console.log('listening');
+  process.on('message', (m) => {
+    if (m === 'cpu') process.send?.({ ...process.cpuUsage(), ...ctx.evseStatus.stats });
+  });
   process.on('SIGTERM', () => {
     void app.close().then(() => handle.close().then(() => process.exit(0)));
   });

@@ -30,6 +30,11 @@ export { connectorPowerW } from './core/power.ts';
 export type { LocationDetail, LocationSummary, MarkerCollection, PriceSummary } from './core/search.schema.ts';
 export { type EvseAtLocation, findEvseByEvseId } from './evse-lookup.ts';
 export {
+  applyEvseStatusChanges,
+  type EvseStatusChange,
+  type EvseStatusOutcome,
+} from './evse-status.repository.ts';
+export {
   countNetwork,
   findLocationOwners,
   getLocation,

@@ -10,6 +10,9 @@ type Db = Kysely<Database>;
  * Locks the location row (FOR UPDATE; call inside a transaction) and returns its last_updated and, when
  * `evse_uid` is given, that EVSE's — so a push can be compared with what is stored before writing.
  * Always locks the location first: the same order as updateEvseStatus, so concurrent pushes cannot deadlock.
+ * The EVSE is read by a second statement, after the lock: a statement that waited for the lock still sees the
+ * other rows as they were when it started (READ COMMITTED re-reads only the locked row), so reading the EVSE in
+ * the locking statement could return what a writer that held the lock has just changed.
  */
 export async function lockLocationForIngest(
   db: Db,
@@ -17,20 +20,22 @@ export async function lockLocationForIngest(
 ): Promise<{ location_last_updated: Date; evse_last_updated: Date | null; evse_exists: boolean } | null> {
   const cc = key.country_code.toUpperCase();
   const pid = key.party_id.toUpperCase();
-  // One round trip: lock the location row and read the EVSE's last_updated beside it.
-  const r = await sql<{ last_updated: Date; evse_last_updated: Date | null; evse_exists: boolean }>`
-    select l.last_updated, e.last_updated as evse_last_updated, (e.uid is not null) as evse_exists
-    from locations l
-    left join evses e on e.country_code = l.country_code and e.party_id = l.party_id and e.location_id = l.id
-      and upper(e.uid) = upper(${key.evse_uid ?? ''})
+  const r = await sql<{ last_updated: Date }>`
+    select l.last_updated from locations l
     where l.country_code = ${cc} and l.party_id = ${pid} and l.id = ${key.id}
-    for update of l`.execute(db);
+    for update`.execute(db);
   const row = r.rows[0];
   if (!row) return null;
+  if (key.evse_uid === undefined)
+    return { location_last_updated: row.last_updated, evse_last_updated: null, evse_exists: false };
+  const e = await sql<{ last_updated: Date }>`
+    select e.last_updated from evses e
+    where e.country_code = ${cc} and e.party_id = ${pid} and e.location_id = ${key.id}
+      and upper(e.uid) = upper(${key.evse_uid})`.execute(db);
   return {
     location_last_updated: row.last_updated,
-    evse_last_updated: key.evse_uid === undefined ? null : row.evse_last_updated,
-    evse_exists: key.evse_uid !== undefined && row.evse_exists,
+    evse_last_updated: e.rows[0]?.last_updated ?? null,
+    evse_exists: e.rows.length > 0,
   };
 }
 

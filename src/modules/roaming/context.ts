@@ -1,6 +1,8 @@
 // What the roaming services share: the database, our OCPI settings, the HTTP client and the partner-token cache.
 import { hashToken, tokenCandidates } from '../../ocpi/core/auth.ts';
 import { OcpiError, OcpiStatus } from '../../ocpi/core/envelope.ts';
+import { applyEvseStatusChanges, type EvseStatusChange, type EvseStatusOutcome } from '../network/index.ts';
+import { Batcher } from './batcher.ts';
 import type { Cdr, Session } from './core/ocpi-objects.schema.ts';
 import type { FetchLike } from './ocpi-client.ts';
 import { findPartnerByTokenHash, type PartnerAuth } from './partners.repository.ts';
@@ -44,11 +46,20 @@ export interface RoamingContext {
   settings: RoamingSettings;
   fetch: FetchLike;
   auth: PartnerAuthCache;
+  /** EVSE status PATCHes (the hot path) written together: one transaction per batch of concurrent ones. */
+  evseStatus: Batcher<EvseStatusChange, EvseStatusOutcome>;
   hooks?: RoamingHooks;
 }
 
 export function createRoamingContext(db: Db, settings: RoamingSettings, fetchImpl: FetchLike = fetch): RoamingContext {
-  return { db, settings, fetch: fetchImpl, auth: new PartnerAuthCache(db), hooks: {} };
+  return {
+    db,
+    settings,
+    fetch: fetchImpl,
+    auth: new PartnerAuthCache(db),
+    evseStatus: new Batcher((changes) => applyEvseStatusChanges(db, changes)),
+    hooks: {},
+  };
 }
 
 export interface Authenticated extends PartnerAuth {

@@ -11,6 +11,7 @@ import {
   applyLocationPatch,
   deleteTariff as deleteStoredTariff,
   type Evse,
+  type EvseStatusChange,
   getLocation,
   getParty,
   getTariff,
@@ -180,9 +181,30 @@ async function putEvseOrConnector(
   );
 }
 
+/** One EVSE status change in its own transaction (outside the batches: unknown objects, a failed batch). */
+async function patchEvseStatusAlone(
+  ctx: RoamingContext,
+  owner: Owner,
+  change: EvseStatusChange,
+): Promise<IngestResult> {
+  const key = { ...owner, id: change.location_id };
+  return retrying(() =>
+    ctx.db.transaction().execute(async (trx) => {
+      const lock = await lockLocationForIngest(trx, { ...key, evse_uid: change.evse_uid });
+      if (!lock) throw unknownLocation(owner, change.location_id);
+      if (!lock.evse_exists)
+        throw new OcpiError(OcpiStatus.UNKNOWN_LOCATION, `Unknown EVSE ${change.location_id}/${change.evse_uid}`, 404);
+      if (isOlder(change.last_updated, lock.evse_last_updated)) return 'ignored';
+      const r = await updateEvseStatus(trx, { ...key, evse_uid: change.evse_uid }, change.status, change.last_updated);
+      if (!r.ok) throw new OcpiError(OcpiStatus.UNKNOWN_LOCATION, r.message, 404);
+      return 'updated';
+    }),
+  );
+}
+
 const STATUS_ONLY = new Set(['status', 'last_updated', 'uid']);
 
-/** PATCH at location, EVSE or connector level; an EVSE status change takes the fast path (updateEvseStatus). */
+/** PATCH at location, EVSE or connector level; an EVSE status change takes the fast path (batched, see context.evseStatus). */
 export async function patchLocationObject(
   ctx: RoamingContext,
   owner: Owner,
@@ -200,20 +222,18 @@ export async function patchLocationObject(
       if (!p.ok) throw invalid(issuesMessage('EVSE PATCH', p.errors));
       if (p.value.uid !== undefined && !same(p.value.uid, target.evse_uid))
         throw invalid('uid differs from the EVSE uid in the URL');
-      const evseUid = target.evse_uid;
-      const status = p.value.status!;
-      return retrying(() =>
-        ctx.db.transaction().execute(async (trx) => {
-          const lock = await lockLocationForIngest(trx, { ...key, evse_uid: evseUid });
-          if (!lock) throw unknownLocation(owner, target.location_id);
-          if (!lock.evse_exists)
-            throw new OcpiError(OcpiStatus.UNKNOWN_LOCATION, `Unknown EVSE ${target.location_id}/${evseUid}`, 404);
-          if (isOlder(p.value.last_updated, lock.evse_last_updated)) return 'ignored';
-          const r = await updateEvseStatus(trx, { ...key, evse_uid: evseUid }, status, p.value.last_updated);
-          if (!r.ok) throw new OcpiError(OcpiStatus.UNKNOWN_LOCATION, r.message, 404);
-          return 'updated';
-        }),
-      );
+      const change = {
+        ...owner,
+        location_id: target.location_id,
+        evse_uid: target.evse_uid,
+        status: p.value.status!,
+        last_updated: p.value.last_updated,
+      };
+      // Written with the other status PATCHes of the moment (one transaction); an unknown location or EVSE, or a
+      // batch that failed, is handled alone (its own transaction and answer).
+      const outcome = await ctx.evseStatus.submit(change).catch(() => 'not_found' as const);
+      if (outcome !== 'not_found') return outcome;
+      return patchEvseStatusAlone(ctx, owner, change);
     }
   }
   return retrying(() =>

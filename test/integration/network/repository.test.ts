@@ -3,10 +3,13 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveSearchColumns } from '../../../src/modules/network/core/search-columns.ts';
 import {
+  applyEvseStatusChanges,
   countNetwork,
+  type EvseStatus,
   generateDemoNetwork,
   getLocation,
   type Location,
+  lockLocationForIngest,
   seedDemoNetworkIfEmpty,
   updateEvseStatus,
   upsertLocation,
@@ -114,6 +117,102 @@ describe('updateEvseStatus', () => {
       ok: false,
       code: 'NOT_FOUND',
     });
+  });
+});
+
+describe('applyEvseStatusChanges (status PATCHes in one batch)', () => {
+  const change = (loc: string, uid: string, status: EvseStatus, last_updated: string, cc = 'DE', pid = 'AAA') => ({
+    country_code: cc,
+    party_id: pid,
+    location_id: loc,
+    evse_uid: uid,
+    status,
+    last_updated,
+  });
+  const evseOf = async (cc: string, pid: string, id: string, uid: string) => {
+    const l = await getLocation(db.db, { country_code: cc, party_id: pid, id });
+    return { location: l!, evse: l!.evses!.find((e) => e.uid === uid)! };
+  };
+
+  it('newest last_updated wins per EVSE, older ones are ignored, unknown ones reported; counts re-derived', async () => {
+    const outcomes = await applyEvseStatusChanges(db.db, [
+      change('L2', 'L2-1', 'AVAILABLE', '2026-12-01T10:00:00Z'),
+      change('L2', 'L2-1', 'CHARGING', '2026-12-01T09:00:00Z'), // older than the one before: ignored
+      change('L9', 'L9-1', 'AVAILABLE', '2026-12-01T08:00:00Z'),
+      change('L3', 'L3-1', 'CHARGING', '2020-01-01T00:00:00Z', 'fr', 'bbb'), // older than the stored EVSE
+      change('L2', 'L2-1', 'OUTOFORDER', '2026-12-01T11:00:00Z'), // newest: wins
+      change('NOPE', 'X', 'AVAILABLE', '2026-12-01T08:00:00Z'),
+      change('L9', 'NOPE', 'AVAILABLE', '2026-12-01T08:00:00Z'),
+      change('DUP1', 'D1-1', 'BLOCKED', '2026-12-01T12:00:00Z'),
+      change('DUP1', 'D1-1', 'RESERVED', '2026-12-01T12:00:00Z'), // same instant, sent later: wins
+    ]);
+    expect(outcomes).toEqual([
+      'updated',
+      'ignored',
+      'updated',
+      'ignored',
+      'updated',
+      'not_found',
+      'not_found',
+      'updated',
+      'updated',
+    ]);
+    const l2 = await evseOf('DE', 'AAA', 'L2', 'L2-1');
+    expect([l2.evse.status, l2.evse.last_updated, l2.location.last_updated]).toEqual([
+      'OUTOFORDER',
+      '2026-12-01T11:00:00Z',
+      '2026-12-01T11:00:00Z',
+    ]);
+    expect(await searchColumns({ ...key, id: 'L2' })).toEqual(deriveSearchColumns(l2.location));
+    expect(await searchColumns({ ...key, id: 'L2' })).toMatchObject({ evse_available: 0, evse_occupied: 0 });
+    const l9 = await evseOf('DE', 'AAA', 'L9', 'L9-1');
+    expect([l9.evse.status, l9.location.last_updated]).toEqual(['AVAILABLE', '2026-12-01T08:00:00Z']);
+    expect(await searchColumns({ ...key, id: 'L9' })).toEqual(deriveSearchColumns(l9.location));
+    expect(await searchColumns({ ...key, id: 'L9' })).toMatchObject({ evse_available: 1 });
+    const l3 = await evseOf('FR', 'BBB', 'L3', 'L3-1');
+    expect([l3.evse.status, l3.evse.last_updated]).toEqual(['AVAILABLE', '2026-11-01T00:00:00Z']);
+    const d1 = await evseOf('DE', 'AAA', 'DUP1', 'D1-1');
+    expect(d1.evse.status).toBe('RESERVED');
+    expect(await searchColumns({ ...key, id: 'DUP1' })).toEqual(deriveSearchColumns(d1.location));
+    // the other party's location with the same id is untouched
+    expect((await evseOf('NL', 'CCC', 'DUP1', 'D2-1')).evse.status).toBe('AVAILABLE');
+  });
+
+  it('a later batch with an older last_updated does not overwrite; an equal one is applied again', async () => {
+    expect(await applyEvseStatusChanges(db.db, [change('L2', 'L2-1', 'AVAILABLE', '2026-12-01T10:30:00Z')])).toEqual([
+      'ignored',
+    ]);
+    expect((await evseOf('DE', 'AAA', 'L2', 'L2-1')).evse.status).toBe('OUTOFORDER');
+    expect(await applyEvseStatusChanges(db.db, [change('L2', 'L2-1', 'CHARGING', '2026-12-01T11:00:00Z')])).toEqual([
+      'updated',
+    ]);
+    const l2 = await evseOf('DE', 'AAA', 'L2', 'L2-1');
+    expect(l2.evse.status).toBe('CHARGING');
+    expect(await searchColumns({ ...key, id: 'L2' })).toMatchObject({ evse_occupied: 1 });
+  });
+});
+
+describe('lockLocationForIngest', () => {
+  it('reads the EVSE after taking the lock: a change committed by the lock holder is seen', async () => {
+    const k = { country_code: 'DE', party_id: 'AAA', id: 'L5' };
+    let locked!: () => void;
+    let release!: () => void;
+    const lockedNow = new Promise<void>((r) => (locked = r));
+    const held = new Promise<void>((r) => (release = r));
+    const writer = db.db.transaction().execute(async (trx) => {
+      await lockLocationForIngest(trx, k);
+      locked();
+      await held;
+      await updateEvseStatus(trx, { ...k, evse_uid: 'L5-1' }, 'CHARGING', '2026-12-24T00:00:00Z');
+    });
+    await lockedNow;
+    // starts while the writer holds the lock (on PostgreSQL its statement waits for it)
+    const reader = db.db.transaction().execute((trx) => lockLocationForIngest(trx, { ...k, evse_uid: 'L5-1' }));
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    await writer;
+    const seen = await reader;
+    expect([seen?.evse_exists, seen?.evse_last_updated?.toISOString()]).toEqual([true, '2026-12-24T00:00:00.000Z']);
   });
 });
 

@@ -2,7 +2,10 @@
 // accepted and round-trips unchanged; invalid bodies, wrong parties and bad tokens get the spec's answer and
 // store nothing; out-of-order updates are ignored; CDR POST → Location → GET; CDR audit → dispute.
 import fs from 'node:fs';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deriveSearchColumns } from '../../../src/modules/network/core/search-columns.ts';
+import type { Location } from '../../../src/modules/network/index.ts';
 import { type FakeCpo, startFakeCpo } from './fake-cpo.ts';
 import { adminHeader, EXAMPLES, example, type Harness, startLataus, tokenHeader } from './harness.ts';
 
@@ -219,6 +222,110 @@ describe('Locations receiver', () => {
     });
     expect(r.status).toBe(404);
     expect(r.body.status_code).toBe(2003);
+  });
+});
+
+describe('EVSE status PATCHes at the same time (written in batches)', () => {
+  const ts = (s: number) => `2030-01-01T10:00:0${s}Z`;
+  const patch = (loc: Obj, uid: string, status: string, last_updated: string) =>
+    call('PATCH', locUrl(loc, uid), { status, last_updated });
+
+  it('every one is answered after it is stored; per EVSE the newest wins; the map counts follow', async () => {
+    const loc = { ...example('location_example.json'), id: 'BURST-1' };
+    expect((await call('PUT', locUrl(loc), loc)).body.status_code).toBe(1000);
+    const before = { ...h.ctx.evseStatus.stats };
+    const answers = await Promise.all([
+      patch(loc, '3256', 'CHARGING', ts(1)),
+      patch(loc, '3257', 'AVAILABLE', ts(5)),
+      patch(loc, '3256', 'BLOCKED', ts(3)), // newest for 3256
+      patch(loc, '3257', 'OUTOFORDER', ts(2)), // older than the one before: ignored
+      patch(loc, '3256', 'INOPERATIVE', ts(2)),
+      patch(loc, 'NOPE', 'AVAILABLE', ts(4)), // unknown EVSE: 2003 for this one only
+    ]);
+    expect(answers.map((a) => [a.status, a.body.status_code])).toEqual([
+      [200, 1000],
+      [200, 1000],
+      [200, 1000],
+      [200, 1000],
+      [200, 1000],
+      [404, 2003],
+    ]);
+    // they were written together, not one transaction each
+    expect(h.ctx.evseStatus.stats.batches - before.batches).toBeLessThan(6);
+    const stored = (await call('GET', locUrl(loc))).body.data as {
+      last_updated: string;
+      evses: { uid: string; status: string; last_updated: string }[];
+    };
+    expect(stored.evses.map((e) => [e.uid, e.status, e.last_updated])).toEqual([
+      ['3256', 'BLOCKED', ts(3)],
+      ['3257', 'AVAILABLE', ts(5)],
+    ]);
+    expect(stored.last_updated).toBe(ts(5));
+    const row = (await h.db.db
+      .selectFrom('locations')
+      .selectAll()
+      .where('country_code', '=', 'BE')
+      .where('party_id', '=', 'BEC')
+      .where('id', '=', 'BURST-1')
+      .executeTakeFirstOrThrow()) as unknown as { evse_available: number; evse_occupied: number };
+    expect([row.evse_available, row.evse_occupied]).toEqual([1, 1]);
+    // an older PATCH afterwards does not overwrite either
+    const late = await patch(loc, '3256', 'AVAILABLE', ts(2));
+    expect(late.body.status_message).toMatch(/Ignored/);
+    expect(((await call('GET', locUrl(loc, '3256'))).body.data as Obj).status).toBe('BLOCKED');
+  });
+
+  it('status PATCHes racing with PUTs of their location: all answered, the map columns match the stored object', async () => {
+    const loc = { ...example('location_example.json'), id: 'RACE-1' };
+    expect((await call('PUT', locUrl(loc), loc)).body.status_code).toBe(1000);
+    const evses = (loc as Obj).evses as Obj[];
+    const put = (s: number, status: string) =>
+      call('PUT', locUrl(loc), {
+        ...loc,
+        evses: evses.map((e) => ({ ...e, status, last_updated: ts(s) })),
+        last_updated: ts(s),
+      });
+    const answers = await Promise.all([
+      patch(loc, '3256', 'CHARGING', ts(1)),
+      put(2, 'OUTOFORDER'),
+      patch(loc, '3257', 'AVAILABLE', ts(3)),
+      patch(loc, '3256', 'AVAILABLE', ts(4)),
+      put(5, 'BLOCKED'),
+      patch(loc, '3257', 'CHARGING', ts(6)),
+    ]);
+    expect(answers.map((a) => a.body.status_code)).toEqual([1000, 1000, 1000, 1000, 1000, 1000]);
+    const stored = (await call('GET', locUrl(loc))).body.data as Location;
+    const columns = await sql<Record<string, unknown>>`select evse_total, evse_available, evse_occupied, max_power_w,
+        conn_standards, conn_power_w, conn_available, always_open from locations
+      where country_code = 'BE' and party_id = 'BEC' and id = 'RACE-1'`.execute(h.db.db);
+    expect(columns.rows[0]).toEqual(deriveSearchColumns(stored));
+    // the newest PATCH of 3257 (ts 6) is newer than any PUT: whatever the order, it is what is stored
+    expect(stored.evses?.find((e) => e.uid === '3257')?.status).toBe('CHARGING');
+  });
+
+  it('an item that makes its batch fail does not fail the others', async () => {
+    const loc = { ...example('location_example.json'), id: 'BURST-2' };
+    expect((await call('PUT', locUrl(loc), loc)).body.status_code).toBe(1000);
+    const before = { ...h.ctx.evseStatus.stats };
+    const answers = await Promise.all([
+      patch(loc, '3256', 'CHARGING', ts(1)),
+      // a valid OCPI DateTime that PostgreSQL cannot store (year 0): the batch's statement fails
+      patch(loc, '3257', 'AVAILABLE', '0000-01-01T00:00:00Z'),
+      patch(loc, '3256', 'OUTOFORDER', ts(2)),
+    ]);
+    expect(h.ctx.evseStatus.stats.failed - before.failed).toBeGreaterThan(0);
+    // each is handled alone then: all accepted, the one older than what is stored ignored
+    expect(answers.map((a) => [a.status, a.body.status_code])).toEqual([
+      [200, 1000],
+      [200, 1000],
+      [200, 1000],
+    ]);
+    expect(answers[1]?.body.status_message).toMatch(/Ignored/);
+    const stored = (await call('GET', locUrl(loc))).body.data as { evses: { uid: string; status: string }[] };
+    expect(stored.evses.map((e) => [e.uid, e.status])).toEqual([
+      ['3256', 'OUTOFORDER'],
+      ['3257', 'RESERVED'],
+    ]);
   });
 });
 
