@@ -160,10 +160,20 @@ export async function upsertLocations(
   return results;
 }
 
-function locationRow(l: Location) {
+/** The stored object of a location: without EVSEs (they have their own rows). */
+function locationObjectRow(l: Location) {
   const { evses, ...rest } = l;
   // The object keeps `evses: []` as a marker when the location had an EVSE list, so it round-trips exactly.
   const object = evses === undefined ? rest : { ...rest, evses: [] };
+  return {
+    country_code: l.country_code.toUpperCase(),
+    party_id: l.party_id.toUpperCase(),
+    id: l.id,
+    object: JSON.stringify(object),
+  };
+}
+
+function locationRow(l: Location) {
   return {
     country_code: l.country_code.toUpperCase(),
     party_id: l.party_id.toUpperCase(),
@@ -179,7 +189,7 @@ function locationRow(l: Location) {
     time_zone: l.time_zone,
     operator_name: l.operator?.name ?? null,
     opening_hours: l.opening_times ? JSON.stringify(l.opening_times) : null,
-    object: JSON.stringify(object),
+    last_updated_text: l.last_updated,
     last_updated: utc(l.last_updated),
     ...deriveSearchColumns(l),
   };
@@ -242,6 +252,15 @@ async function writeLocations(trx: Trx, locations: Location[]): Promise<void> {
           const cols = Object.keys(part[0] ?? {}).filter((c) => !['country_code', 'party_id', 'id'].includes(c));
           return Object.fromEntries(cols.map((c) => [c, eb.ref(`excluded.${c}` as 'excluded.name')]));
         }),
+      )
+      .execute();
+  }
+  for (const part of chunks(locations.map(locationObjectRow))) {
+    await trx
+      .insertInto('location_objects')
+      .values(part)
+      .onConflict((oc) =>
+        oc.columns(['country_code', 'party_id', 'id']).doUpdateSet((eb) => ({ object: eb.ref('excluded.object') })),
       )
       .execute();
   }
@@ -313,8 +332,8 @@ export async function updateEvseStatus(
         evse_total = d.evse_total, evse_available = d.evse_available, evse_occupied = d.evse_occupied,
         max_power_w = d.max_power_w, conn_standards = d.conn_standards, conn_power_w = d.conn_power_w,
         conn_available = d.conn_available,
-        object = case when ${at}::timestamptz > l.last_updated
-          then jsonb_set(l.object, '{last_updated}', to_jsonb(${lastUpdated}::text)) else l.object end,
+        last_updated_text = case when ${at}::timestamptz > l.last_updated
+          then ${lastUpdated}::text else l.last_updated_text end,
         last_updated = greatest(l.last_updated, ${at}::timestamptz)
       from derived d
       where l.country_code = ${cc} and l.party_id = ${pid} and l.id = ${key.id} and exists (select 1 from target)
@@ -329,15 +348,22 @@ async function loadLocation(db: Kysely<NetworkDb>, key: LocationKey, forUpdate =
   const cc = key.country_code.toUpperCase();
   const pid = key.party_id.toUpperCase();
   let q = db
-    .selectFrom('locations')
-    .select('object')
-    .where('country_code', '=', cc)
-    .where('party_id', '=', pid)
-    .where('id', '=', key.id);
-  if (forUpdate) q = q.forUpdate();
+    .selectFrom('locations as l')
+    .innerJoin('location_objects as o', (j) =>
+      j
+        .onRef('o.country_code', '=', 'l.country_code')
+        .onRef('o.party_id', '=', 'l.party_id')
+        .onRef('o.id', '=', 'l.id'),
+    )
+    .select(['o.object', 'l.last_updated_text'])
+    .where('l.country_code', '=', cc)
+    .where('l.party_id', '=', pid)
+    .where('l.id', '=', key.id);
+  if (forUpdate) q = q.forUpdate('l');
   const row = await q.executeTakeFirst();
   if (!row) return null;
-  const location = row.object as Location;
+  // An EVSE status change moves the location's last_updated without rewriting its object.
+  const location = { ...(row.object as Location), last_updated: row.last_updated_text };
   if (location.evses === undefined) return location;
   const [evses, connectors] = await Promise.all([
     db

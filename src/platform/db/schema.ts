@@ -31,8 +31,17 @@ export interface LocationsTable {
   time_zone: string;
   operator_name: string | null;
   opening_hours: Json | null;
-  object: Json;
+  /** `last_updated` as the CPO sent it (the object's text); the object itself is in `location_objects`. */
+  last_updated_text: string;
   last_updated: Timestamp;
+}
+
+/** The OCPI Location object without EVSEs, apart from the search columns (migration 0011). */
+export interface LocationObjectsTable {
+  country_code: string;
+  party_id: string;
+  id: string;
+  object: Json;
 }
 
 export interface EvsesTable {
@@ -79,6 +88,7 @@ export interface TariffsTable {
 export interface Database {
   parties: PartiesTable;
   locations: LocationsTable;
+  location_objects: LocationObjectsTable;
   evses: EvsesTable;
   connectors: ConnectorsTable;
   tariffs: TariffsTable;
