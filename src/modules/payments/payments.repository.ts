@@ -249,6 +249,60 @@ export async function claimNotification(db: Db): Promise<NotificationRow | undef
     .executeTakeFirst();
 }
 
+/** Up to `limit` of the oldest unprocessed notifications, locked; those another worker holds are skipped. */
+export async function claimNotifications(db: Db, limit: number): Promise<NotificationRow[]> {
+  return db
+    .selectFrom('payone_notifications')
+    .selectAll()
+    .where('status', '=', 'received')
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** Locks, in id order (two workers lock in the same order), the payments with any of these txids or references. */
+export async function lockPaymentsForNotifications(
+  db: Db,
+  txids: string[],
+  references: string[],
+): Promise<PaymentRow[]> {
+  if (txids.length === 0 && references.length === 0) return [];
+  return db
+    .selectFrom('payments')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        ...(txids.length ? [eb('txid', 'in', txids)] : []),
+        ...(references.length ? [eb('reference', 'in', references)] : []),
+      ]),
+    )
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+export interface NotificationMark {
+  id: string;
+  status: 'processed' | 'duplicate' | 'unknown_reference' | 'rejected' | 'ignored';
+  paymentId: string | null;
+  detail: string | null;
+}
+
+/** Sets the outcome of several notifications in one statement. */
+export async function markNotifications(db: Db, marks: NotificationMark[], at: Date): Promise<void> {
+  if (marks.length === 0) return;
+  const rows = JSON.stringify(
+    marks.map((m) => ({ id: m.id, status: m.status, payment_id: m.paymentId, detail: m.detail })),
+  );
+  await sql`
+    update payone_notifications as n
+    set status = v.status, payment_id = v.payment_id, detail = v.detail, processed_at = ${at}
+    from jsonb_to_recordset(${rows}::jsonb) as v(id bigint, status text, payment_id uuid, detail text)
+    where n.id = v.id`.execute(db);
+}
+
 export async function markNotification(
   db: Db,
   id: string,

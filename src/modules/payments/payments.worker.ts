@@ -7,6 +7,8 @@ export interface PaymentsWorkerOptions {
   pollMs?: number;
   /** Jobs run in parallel per round. */
   concurrency?: number;
+  /** Notifications processed per transaction (1: one at a time). */
+  notificationBatch?: number;
   onError?: (e: unknown) => void;
 }
 
@@ -39,9 +41,18 @@ export class PaymentsWorker {
   async tick(): Promise<number> {
     const { service } = this.opts;
     let done = 0;
+    const batch = this.opts.notificationBatch ?? 50;
     while (this.#running || this.#loop === null) {
-      if (!(await service.handleNotification())) break;
-      done++;
+      let n: number;
+      try {
+        n = batch > 1 ? await service.handleNotifications(batch) : Number(await service.handleNotification());
+      } catch (e) {
+        // One notification the batch cannot take must not hold up the others: go one at a time this round.
+        this.opts.onError?.(e);
+        n = Number(await service.handleNotification());
+      }
+      if (n === 0) break;
+      done += n;
     }
     const jobs = await service.claimJobs(this.opts.concurrency ?? 8);
     await Promise.all(
