@@ -187,8 +187,8 @@ export function createChargingService(deps: ChargingDeps) {
 
   async function redirectUrlOf(r: ChargesRow): Promise<string | null> {
     if (r.status !== 'REDIRECT' || !r.payment_id) return null;
-    const p = await payments.getPayment(r.payment_id);
-    return p.ok ? p.value.payment.redirect_url : null;
+    const p = await payments.getPaymentView(r.payment_id);
+    return p.ok ? p.value.redirect_url : null;
   }
 
   async function repeat(existing: ChargesRow, input: StartInput, driver: Driver | null): Promise<StartResult> {
@@ -450,9 +450,9 @@ export function createChargingService(deps: ChargingDeps) {
             return Boolean(await fail(row.id, 'authentication_abandoned', 'INTERRUPTED'));
           return false;
         }
-        const p = await payments.getPayment(row.payment_id);
+        const p = await payments.getPaymentView(row.payment_id);
         if (!p.ok) return false;
-        const view = p.value.payment;
+        const view = p.value;
         if (
           row.status === 'REDIRECT' &&
           view.state === 'redirect_pending' &&
@@ -474,7 +474,7 @@ export function createChargingService(deps: ChargingDeps) {
       case 'PAYMENT_FAILED':
         return paymentFailed(row);
       case 'PAID':
-        if (row.receipt_mail) await sendReceipt(row.id);
+        if (row.receipt_mail) queueReceipt(row.id);
         return refundedCheck(row);
       default:
         return false;
@@ -713,9 +713,9 @@ export function createChargingService(deps: ChargingDeps) {
 
   async function priced(row: ChargesRow): Promise<boolean> {
     if (!row.payment_id) return false;
-    const p = await payments.getPayment(row.payment_id);
+    const p = await payments.getPaymentView(row.payment_id);
     if (!p.ok) return false;
-    const view = p.value.payment;
+    const view = p.value;
     if (view.state === 'pre_authorized') {
       await requestCapture(row); // crashed between pricing and the capture request
       return true;
@@ -725,9 +725,9 @@ export function createChargingService(deps: ChargingDeps) {
 
   async function paymentFailed(row: ChargesRow): Promise<boolean> {
     if (!row.payment_id) return false;
-    const p = await payments.getPayment(row.payment_id);
+    const p = await payments.getPaymentView(row.payment_id);
     if (!p.ok) return false;
-    const view = p.value.payment;
+    const view = p.value;
     if (view.state === 'pre_authorized' && row.payment_attempt > 1) {
       const c = await payments.capture(row.payment_id, Number(row.amount_minor));
       return c.ok ? onCapture(row, c.value) : false;
@@ -739,8 +739,8 @@ export function createChargingService(deps: ChargingDeps) {
 
   async function refundedCheck(row: ChargesRow): Promise<boolean> {
     if (!row.payment_id) return false;
-    const p = await payments.getPayment(row.payment_id);
-    if (p.ok && p.value.payment.state === 'refunded') return Boolean(await move(row.id, 'refunded'));
+    const p = await payments.getPaymentView(row.payment_id);
+    if (p.ok && p.value.state === 'refunded') return Boolean(await move(row.id, 'refunded'));
     return false;
   }
 
@@ -779,8 +779,44 @@ export function createChargingService(deps: ChargingDeps) {
       };
     });
     if (!r) return false;
-    await sendReceipt(r.id).catch((e) => logError(e, `charge ${r.id}: receipt mail failed (retried)`));
+    queueReceipt(r.id);
     return true;
+  }
+
+  // Receipts (PDF + mail) are made after PAID, off the path from the CDR to the capture: a few at a time in the
+  // background. `receipt_mail` stays set until the mail is queued, so the sweep sends any receipt left behind
+  // (a crash, a failed render) and the mail goes out exactly once (`clearReceiptMail` claims it).
+  const receiptQueue: string[] = [];
+  const receiptsQueued = new Set<string>();
+  let receiptsActive = 0;
+  let receiptsDrained: Promise<void> = Promise.resolve();
+  let drained: (() => void) | null = null;
+  const RECEIPT_CONCURRENCY = 2;
+
+  function queueReceipt(id: string): void {
+    if (receiptsQueued.has(id)) return;
+    receiptsQueued.add(id);
+    receiptQueue.push(id);
+    if (!drained) receiptsDrained = new Promise((resolve) => (drained = resolve));
+    pumpReceipts();
+  }
+
+  function pumpReceipts(): void {
+    while (receiptsActive < RECEIPT_CONCURRENCY && receiptQueue.length > 0) {
+      const id = receiptQueue.shift()!;
+      receiptsActive++;
+      void sendReceipt(id)
+        .catch((e) => logError(e, `charge ${id}: receipt mail failed (retried)`))
+        .finally(() => {
+          receiptsActive--;
+          receiptsQueued.delete(id);
+          pumpReceipts();
+        });
+    }
+    if (receiptsActive === 0 && receiptQueue.length === 0 && drained) {
+      drained();
+      drained = null;
+    }
   }
 
   /** Queues the receipt mail (PDF attached + download link) once; the worker retries after a crash. */
@@ -852,9 +888,9 @@ export function createChargingService(deps: ChargingDeps) {
 
   async function paymentSummary(row: ChargesRow): Promise<PaymentSummary | null> {
     if (!row.payment_id) return null;
-    const p = await payments.getPayment(row.payment_id);
+    const p = await payments.getPaymentView(row.payment_id);
     if (!p.ok) return null;
-    const v = p.value.payment;
+    const v = p.value;
     const held = ['pre_authorized', 'capture_requested'].includes(v.state) ? v.amounts.authorized : 0;
     return { state: v.state, held_minor: held, captured_minor: v.amounts.captured - v.amounts.refunded };
   }
@@ -1171,7 +1207,10 @@ export function createChargingService(deps: ChargingDeps) {
     hooks,
     /** Waits for every advance in flight (tests, shutdown). */
     async idle() {
-      while (running.size) await Promise.all([...running.values()].map((r) => r.done));
+      while (running.size || drained) {
+        await Promise.all([...running.values()].map((r) => r.done));
+        await receiptsDrained;
+      }
     },
   };
 }
