@@ -512,7 +512,7 @@ export async function postCdr(
   }
   notify(() => ctx.hooks?.cdrStored?.(cdr));
   if (!cdr.credit) {
-    await auditStoredCdr(ctx, { ...owner, id: cdr.id }).catch(() => {
+    await auditStoredCdr(ctx, { ...owner, id: cdr.id }, { cdr, partner_id: partnerId }).catch(() => {
       /* stays PENDING; the worker audits it again */
     });
   }
@@ -554,16 +554,25 @@ async function tariffsFor(db: Db, cdr: Cdr, location: Location | null): Promise<
   return out;
 }
 
-/** Audits a stored CDR with the tariff engine; a disagreement beyond the tolerance opens a dispute. */
-export async function auditStoredCdr(ctx: RoamingContext, key: Owner & { id: string }): Promise<string> {
+/**
+ * Audits a stored CDR with the tariff engine; a disagreement beyond the tolerance opens a dispute. `stored` is the
+ * CDR as just stored by the caller (saves reading it back).
+ */
+export async function auditStoredCdr(
+  ctx: RoamingContext,
+  key: Owner & { id: string },
+  stored?: { cdr: Cdr; partner_id: string | null },
+): Promise<string> {
   const db = rdb(ctx.db);
-  const row = await db
-    .selectFrom('ocpi_cdrs')
-    .select(['object', 'partner_id', 'credit'])
-    .where('country_code', '=', key.country_code)
-    .where('party_id', '=', key.party_id)
-    .where('id', '=', key.id)
-    .executeTakeFirst();
+  const row = stored
+    ? { object: stored.cdr, partner_id: stored.partner_id, credit: stored.cdr.credit === true }
+    : await db
+        .selectFrom('ocpi_cdrs')
+        .select(['object', 'partner_id', 'credit'])
+        .where('country_code', '=', key.country_code)
+        .where('party_id', '=', key.party_id)
+        .where('id', '=', key.id)
+        .executeTakeFirst();
   if (!row) return 'MISSING';
   const cdr = row.object as Cdr;
   if (row.credit) {
@@ -582,16 +591,21 @@ export async function auditStoredCdr(ctx: RoamingContext, key: Owner & { id: str
   const outcome = timeZone
     ? auditCdrCosts({ cdr, tariffs, timeZone, tolerance: ctx.settings.auditTolerance })
     : ({ status: 'UNAUDITABLE', kind: 'UNPRICEABLE', message: 'no time zone: unknown location and country' } as const);
-  await ctx.db.transaction().execute(async (trx) => {
-    const t = rdb(trx);
-    await t
+  const setStatus = (t: typeof db) =>
+    t
       .updateTable('ocpi_cdrs')
       .set({ audit_status: outcome.status, audited_at: new Date() })
       .where('country_code', '=', key.country_code)
       .where('party_id', '=', key.party_id)
       .where('id', '=', key.id)
       .execute();
-    if (outcome.status === 'OK') return;
+  if (outcome.status === 'OK') {
+    await setStatus(db); // one statement: no transaction needed
+    return outcome.status;
+  }
+  await ctx.db.transaction().execute(async (trx) => {
+    const t = rdb(trx);
+    await setStatus(t);
     const expected = outcome.status === 'DISPUTED' ? outcome.expected : null;
     const dispute = {
       id: randomUUID(),
