@@ -3,12 +3,15 @@
 // + 15 ms. Setup: Lataus with every module over real HTTP, the CPO simulator registered (its token posts the
 // CDRs), one real charge as a template, then N charges in CHARGING with a real preauthorization each.
 // Run: node --import tsx bench/charging.bench.ts  (DATABASE_URL=… for PostgreSQL; PGlite otherwise).
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { authorizationHeader } from '../src/ocpi/index.ts';
 import {
   availableEvse,
   CARDS,
+  freePort,
   type Harness,
   json,
   newKey,
@@ -16,12 +19,58 @@ import {
   until,
   waitStatus,
 } from '../test/integration/charging/harness.ts';
+import { startProfile } from './profile-hooks.ts';
 
 const pct = (xs: number[], q: number) => {
   if (!xs.length) return 0;
   const s = [...xs].sort((a, b) => a - b);
   return Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 10) / 10;
 };
+
+/** The PAYONE simulator as a child process (same settings as the test harness's in-process one). */
+async function payoneProcess(notifyUrl: string) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(import.meta.dirname, '../simulators/payone/main.ts'),
+      '--port',
+      String(port),
+      '--quiet',
+      '--paid-delay',
+      '50ms',
+      '--pending-delay',
+      '100ms',
+      '--notify-schedule',
+      '100ms,200ms,400ms,800ms',
+      '--notify-timeout',
+      '3s',
+      '--notify-url',
+      notifyUrl,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  for (let i = 0; ; i++) {
+    const up = await fetch(`${url}/__sim/state`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    if (i > 100) throw new Error('PAYONE simulator process did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    apiUrl: `${url}/post-gateway/`,
+    close: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
 
 export async function run(opts: { rate?: number; seconds?: number; latencyMs?: number } = {}) {
   const rate = opts.rate ?? 200;
@@ -30,16 +79,29 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
   const n = rate * seconds;
   const gateway = new Map<string, number>(); // payment id → PAYONE capture round trip (ms)
   const captured = new Map<string, () => void>(); // payment id → resolve when the capture is approved
+  // Per-session stage times (BENCH_PROFILE=1): payment id / txid → performance.now() at each stage.
+  const captureReturned = new Map<string, number>();
+  const stages = new Map<string, Record<string, number>>();
+  const mark = (key: string, stage: string) => {
+    const m = stages.get(key) ?? {};
+    m[stage] ??= performance.now();
+    stages.set(key, m);
+  };
   let h!: Harness;
   h = await startHarness({
     logLevel: 'silent',
+    poolSize: Number(process.env.BENCH_POOL ?? 10),
+    // The gateway in its own process (BENCH_PAYONE=inprocess keeps the old setup): its CPU is not ours.
+    ...(process.env.BENCH_PAYONE === 'inprocess' ? {} : { externalPayone: payoneProcess }),
     wrapProvider: (p) => ({
       name: p.name,
       preauthorize: (c) => p.preauthorize(c),
       refund: (c) => p.refund(c),
       capture: async (c) => {
         const t = performance.now();
+        mark(c.txid, 'psp_start');
         const r = await p.capture(c);
+        mark(c.txid, 'psp_end');
         gateway.set(c.txid, performance.now() - t);
         return r;
       },
@@ -47,8 +109,12 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
     wrapPayments: (s) => ({
       ...s,
       capture: async (id, amount, o) => {
+        mark(id, 'capture_called');
         const r = await s.capture(id, amount, o);
-        if (r.ok && ['captured', 'paid'].includes(r.value.state)) captured.get(id)?.();
+        if (r.ok && ['captured', 'paid'].includes(r.value.state)) {
+          captureReturned.set(id, performance.now());
+          captured.get(id)?.();
+        }
         return r;
       },
     }),
@@ -141,6 +207,7 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
       const p = await h.t.db.selectFrom('payments').select('txid').where('id', '=', c.paymentId).executeTakeFirst();
       txids.set(c.paymentId, p!.txid!);
     }
+    const stopProfile = process.env.BENCH_PROFILE ? await startProfile() : null;
     const t0 = performance.now();
     const all = charges.map(
       (c, i) =>
@@ -148,6 +215,7 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
           setTimeout(
             async () => {
               const sent = performance.now();
+              mark(c.paymentId, 'sent');
               const done = new Promise<void>((r) => captured.set(c.paymentId, r));
               const cdr = {
                 ...cdrTemplate,
@@ -161,6 +229,7 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
                 headers: { authorization: authorizationHeader(token), 'content-type': 'application/json' },
                 body: JSON.stringify(cdr),
               }).catch((e: Error) => ({ status: 0, text: async () => e.message }));
+              mark(c.paymentId, 'cdr_answered');
               if (res.status !== 201 && res.status !== 200) errors.push(`${res.status} ${await res.text()}`);
               const ok = await Promise.race([
                 done.then(() => true),
@@ -179,6 +248,25 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
     );
     await Promise.all(all);
     const wall = (performance.now() - t0) / 1000;
+    const profile = await stopProfile?.();
+    const stageMs: Record<string, number[]> = {};
+    for (const c of charges) {
+      const a = stages.get(c.paymentId);
+      const b = stages.get(txids.get(c.paymentId)!);
+      if (!a?.sent || !b?.psp_start) continue;
+      const add = (k: string, v: number | undefined) => {
+        if (v === undefined) return;
+        stageMs[k] ??= [];
+        stageMs[k].push(v);
+      };
+      add('sent→cdr_answered', a.cdr_answered! - a.sent);
+      add('sent→capture_called', a.capture_called! - a.sent);
+      add('capture_called→psp_start', b.psp_start - a.capture_called!);
+      add('psp_end→capture_returned', captureReturned.get(c.paymentId)! - b.psp_end!);
+    }
+    const stagesSummary = Object.fromEntries(
+      Object.entries(stageMs).map(([k, v]) => [k, { p50: pct(v, 0.5), p90: pct(v, 0.9), p99: pct(v, 0.99) }]),
+    );
     await until(
       'paid',
       async () => {
@@ -205,6 +293,7 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
       goal_met: pct(latencies, 0.99) <= pct(gw, 0.99) + 15,
       errors: errors.slice(0, 5),
       error_count: errors.length,
+      ...(profile ? { profile, stages_ms: stagesSummary } : {}),
     };
   } finally {
     await h.close();
