@@ -33,7 +33,7 @@ const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c 
 function decodeComponent(s: string, encoding: PayoneEncoding): string {
   const t = s.includes('+') ? s.replaceAll('+', ' ') : s;
   // Most values are plain ASCII without escapes: the same in both encodings.
-  if (!t.includes('%') && /^[\x00-\x7f]*$/.test(t)) return t;
+  if (!t.includes('%') && !/[\u0080-\uffff]/.test(t)) return t;
   const enc = encoding === 'UTF-8' ? 'utf8' : 'latin1';
   const parts: Buffer[] = [];
   let start = 0; // start of the run of literal characters not yet copied
