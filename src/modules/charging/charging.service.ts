@@ -15,6 +15,7 @@ import type { PaymentsService, PaymentView, StoredCardView } from '../payments/i
 import {
   type Cdr,
   CommandError,
+  cdrPriceKey,
   findCdrForSession,
   findSessionByAuthorizationReference,
   getCommand,
@@ -25,7 +26,7 @@ import {
   sendCommand,
   tokenPushCounts,
 } from '../roaming/index.ts';
-import { parseTariff, priceCdr, type Tariff } from '../tariffs/index.ts';
+import { parseTariff, type Tariff } from '../tariffs/index.ts';
 import { type ChargesRow, type ChargingRepo, chargeRecord, createChargingRepo } from './charging.repository.ts';
 import { buildOffer, type Offer } from './core/offer.ts';
 import { driverFinalPrice, isZero, type MarkupConfig, minorToMajor, moneyText } from './core/pricing.ts';
@@ -616,7 +617,13 @@ export function createChargingService(deps: ChargingDeps) {
       .map((t) => parseTariff(t, { mode: 'pricing' }))
       .flatMap((p) => (p.ok ? [p.tariff] : []));
     const tariffs: Tariff[] = embedded.length ? embedded : offer.tariff ? [offer.tariff] : [];
-    const priced = priceCdr({ cdr, tariffs, timeZone: offer.location.time_zone, breakdown: true });
+    // The audit prices the same CDR when it arrives: with the same tariffs and time zone that price is reused.
+    const priced = roaming.prices.price(cdrPriceKey(cdr), {
+      cdr,
+      tariffs,
+      timeZone: offer.location.time_zone,
+      breakdown: true,
+    });
     if (!priced.ok) {
       await repo.update(row.id, { flags: addFlag(row.flags, 'PRICING_FAILED'), cdr_id: cdr.id });
       logError(priced.error, `charge ${row.id}: the CDR ${cdr.id} cannot be priced`);
@@ -1121,8 +1128,9 @@ export function createChargingService(deps: ChargingDeps) {
       (cdr.session_id ? await repo.bySession(cdr.country_code, cdr.party_id, cdr.session_id) : null);
     if (!row) return;
     if (!['STARTING', 'CHARGING', 'STOPPING', 'FINISHED', 'CDR_PENDING'].includes(row.status)) return;
-    await priceCharge(row, cdr);
-    await kick(row.id);
+    // Priced and captured (or failed) here: the charge has taken every step that is due; a further pass would
+    // only read it again. Otherwise (not priceable, or another pass got there first) one more pass.
+    if (!(await priceCharge(row, cdr))) await kick(row.id);
   }
 
   async function onCommandResult(c: { id: string }): Promise<void> {

@@ -33,6 +33,7 @@ export {
   countNetwork,
   findLocationOwners,
   getLocation,
+  getLocationTimeZone,
   getParty,
   getTariff,
   hasParties,

@@ -1,6 +1,7 @@
 // What the roaming services share: the database, our OCPI settings, the HTTP client and the partner-token cache.
 import { hashToken, tokenCandidates } from '../../ocpi/core/auth.ts';
 import { OcpiError, OcpiStatus } from '../../ocpi/core/envelope.ts';
+import { createPriceMemo, type PriceMemo } from '../tariffs/index.ts';
 import type { Cdr, Session } from './core/ocpi-objects.schema.ts';
 import type { FetchLike } from './ocpi-client.ts';
 import { findPartnerByTokenHash, type PartnerAuth } from './partners.repository.ts';
@@ -45,10 +46,12 @@ export interface RoamingContext {
   fetch: FetchLike;
   auth: PartnerAuthCache;
   hooks?: RoamingHooks;
+  /** CDR prices shared by the audit and the hooks' listeners (the same CDR priced once). */
+  prices: PriceMemo;
 }
 
 export function createRoamingContext(db: Db, settings: RoamingSettings, fetchImpl: FetchLike = fetch): RoamingContext {
-  return { db, settings, fetch: fetchImpl, auth: new PartnerAuthCache(db), hooks: {} };
+  return { db, settings, fetch: fetchImpl, auth: new PartnerAuthCache(db), hooks: {}, prices: createPriceMemo() };
 }
 
 export interface Authenticated extends PartnerAuth {

@@ -36,6 +36,7 @@ export {
 export {
   auditPendingCdrs,
   auditStoredCdr,
+  cdrPriceKey,
   getLocationObject,
   type IngestResult,
   patchLocationObject,

@@ -12,6 +12,7 @@ import {
   deleteTariff as deleteStoredTariff,
   type Evse,
   getLocation,
+  getLocationTimeZone,
   getParty,
   getTariff,
   type Location,
@@ -533,13 +534,14 @@ export async function readCdr(ctx: RoamingContext, owner: Owner, id: string): Pr
 }
 
 /** Which tariffs price a CDR: its embedded ones, else the stored ones its periods name, else its connector's. */
-async function tariffsFor(db: Db, cdr: Cdr, location: Location | null): Promise<Tariff[]> {
+async function tariffsFor(db: Db, cdr: Cdr, loadLocation: () => Promise<Location | null>): Promise<Tariff[]> {
   const embedded = (cdr.tariffs ?? [])
     .map((t) => parseTariff(t, { mode: 'pricing' }))
     .flatMap((r) => (r.ok ? [r.tariff] : []));
   if (embedded.length) return embedded;
   let ids = [...new Set(cdr.charging_periods.flatMap((p) => (p.tariff_id ? [p.tariff_id] : [])))];
-  if (ids.length === 0 && location) {
+  const location = ids.length === 0 ? await loadLocation() : null;
+  if (location) {
     const evse = location.evses?.find((e) => same(e.uid, cdr.cdr_location.evse_uid));
     const c = evse?.connectors.find((x) => same(x.id, cdr.cdr_location.connector_id));
     ids = c?.tariff_ids ?? [];
@@ -585,11 +587,25 @@ export async function auditStoredCdr(
       .execute();
     return 'SKIPPED';
   }
-  const location = await getLocation(ctx.db, { ...key, id: cdr.cdr_location.id });
-  const timeZone = location?.time_zone ?? countryTimeZone(cdr.cdr_location.country);
-  const tariffs = await tariffsFor(ctx.db, cdr, location);
+  // The whole location (EVSEs, connectors) only when the CDR names no tariff and its connector's are needed;
+  // otherwise just its time zone.
+  const locationKey = { ...key, id: cdr.cdr_location.id };
+  let location: Location | null | undefined;
+  const tariffs = await tariffsFor(ctx.db, cdr, async () => {
+    location = await getLocation(ctx.db, locationKey);
+    return location;
+  });
+  const timeZone =
+    (location !== undefined ? location?.time_zone : await getLocationTimeZone(ctx.db, locationKey)) ??
+    countryTimeZone(cdr.cdr_location.country);
   const outcome = timeZone
-    ? auditCdrCosts({ cdr, tariffs, timeZone, tolerance: ctx.settings.auditTolerance })
+    ? auditCdrCosts({
+        cdr,
+        tariffs,
+        timeZone,
+        tolerance: ctx.settings.auditTolerance,
+        price: (req) => ctx.prices.price(cdrPriceKey(key), req),
+      })
     : ({ status: 'UNAUDITABLE', kind: 'UNPRICEABLE', message: 'no time zone: unknown location and country' } as const);
   const setStatus = (t: typeof db) =>
     t
@@ -643,6 +659,10 @@ export async function auditStoredCdr(
   });
   return outcome.status;
 }
+
+/** The key under which a CDR's price is shared (RoamingContext.prices). */
+export const cdrPriceKey = (k: { country_code: string; party_id: string; id: string }) =>
+  `${k.country_code.toUpperCase()}*${k.party_id.toUpperCase()}*${k.id}`;
 
 /** Audits CDRs left PENDING (e.g. a crash between storing and auditing). */
 export async function auditPendingCdrs(ctx: RoamingContext, limit = 50): Promise<number> {
