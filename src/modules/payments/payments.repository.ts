@@ -236,6 +236,19 @@ export async function insertNotification(
   return r.id;
 }
 
+/** Stores several notifications in one statement; their ids in the same order. */
+export async function insertNotifications(
+  db: Db,
+  ns: Omit<NotificationRow, 'id' | 'status' | 'payment_id' | 'detail' | 'received_at' | 'processed_at'>[],
+): Promise<string[]> {
+  const rows = await db
+    .insertInto('payone_notifications')
+    .values(ns.map((n) => ({ ...n, fields: JSON.stringify(n.fields) })))
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 /** The oldest unprocessed notification, locked; skipped if another worker holds it. */
 export async function claimNotification(db: Db): Promise<NotificationRow | undefined> {
   return db

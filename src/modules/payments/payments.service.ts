@@ -553,6 +553,42 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
   // -------------------------------------------------------------------------------------------------------
   // Notifications
 
+  // Notifications that arrive while an insert is in flight are stored together by the next insert (one statement
+  // for all of them); each caller still resolves only once the insert holding its row has committed.
+  type NewNotification = Parameters<typeof repo.insertNotification>[1];
+  const waiting: { row: NewNotification; resolve: (id: string) => void; reject: (e: unknown) => void }[] = [];
+  let inserting = false;
+  function storeNotification(row: NewNotification): Promise<string> {
+    return new Promise((resolve, reject) => {
+      waiting.push({ row, resolve, reject });
+      flushNotifications();
+    });
+  }
+  function flushNotifications(): void {
+    if (inserting || waiting.length === 0) return;
+    const batch = waiting.splice(0, 200);
+    inserting = true;
+    repo
+      .insertNotifications(
+        db,
+        batch.map((b) => b.row),
+      )
+      .then(
+        (ids) => {
+          batch.forEach((b, i) => b.resolve(ids[i]!));
+        },
+        async (e: unknown) => {
+          if (batch.length === 1) return batch[0]!.reject(e);
+          // One row the database refuses must not fail the others: each on its own.
+          for (const b of batch) await repo.insertNotification(db, b.row).then(b.resolve, b.reject);
+        },
+      )
+      .finally(() => {
+        inserting = false;
+        flushNotifications();
+      });
+  }
+
   /** Stores a verified notification; the caller answers TSOK only after this resolved (the insert committed). */
   async function receiveNotification(n: {
     raw: Buffer;
@@ -564,7 +600,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
     const seq = Number.parseInt(f.sequencenumber ?? '', 10);
     const stored: Record<string, string> = {};
     for (const [k, v] of Object.entries(f)) stored[k] = maskValue(k, v);
-    return repo.insertNotification(db, {
+    return storeNotification({
       raw_body: n.raw.toString('latin1').replace(/(^|&)key=[^&]*/, '$1key=***'),
       content_type: n.contentType ?? null,
       remote_ip: n.remoteIp,

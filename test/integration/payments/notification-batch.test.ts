@@ -122,6 +122,35 @@ describe(`notifications in batches (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, (
     });
   });
 
+  it('notifications arriving together are stored together, each answered with its own row', async () => {
+    const txids = Array.from({ length: 30 }, (_, i) => String(888_000_000 + i));
+    const ids = await Promise.all(
+      txids.map((txid) =>
+        h.service.receiveNotification({
+          raw: Buffer.from(`txid=${txid}&txaction=appointed`, 'latin1'),
+          contentType: 'application/x-www-form-urlencoded',
+          remoteIp: '127.0.0.1',
+          fields: { txid, txaction: 'appointed', reference: `GROUP-${txid}`, sequencenumber: '0' },
+        }),
+      ),
+    );
+    expect(new Set(ids).size).toBe(30);
+    const rows = await h.t.db
+      .selectFrom('payone_notifications')
+      .select(['id', 'txid', 'reference', 'raw_body'])
+      .where('id', 'in', ids)
+      .execute();
+    const byId = new Map(rows.map((r) => [String(r.id), r]));
+    ids.forEach((id, i) => {
+      expect(byId.get(String(id))).toMatchObject({
+        txid: txids[i],
+        reference: `GROUP-${txids[i]}`,
+        raw_body: `txid=${txids[i]}&txaction=appointed`,
+      });
+    });
+    expect(await h.service.handleNotifications(100)).toBe(30);
+  });
+
   it('with nothing waiting, a batch does nothing', async () => {
     expect(await h.service.handleNotifications(50)).toBe(0);
   });
