@@ -208,6 +208,7 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
       txids.set(c.paymentId, p!.txid!);
     }
     const stopProfile = process.env.BENCH_PROFILE ? await startProfile() : null;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const all = charges.map(
       (c, i) =>
@@ -275,6 +276,19 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
       },
       60_000,
     ).catch(() => null);
+    // All the work the run caused, done: receipts mailed, PAYONE's notifications processed.
+    const drained = await until(
+      'receipts and notifications',
+      async () => {
+        const r = await sql<{ receipts: string; notifications: string }>`select
+          (select count(*) from charges where receipt_mail is not null) as receipts,
+          (select count(*) from payone_notifications where status = 'received') as notifications`.execute(h.t.db);
+        return Number(r.rows[0]!.receipts) === 0 && Number(r.rows[0]!.notifications) === 0;
+      },
+      120_000,
+    ).catch(() => false);
+    const cpu = process.cpuUsage(cpu0);
+    const drainedAfter = (performance.now() - t0) / 1000;
     const gw = [...gateway.values()];
     return {
       database: h.t.url ? 'postgres' : 'pglite',
@@ -291,6 +305,10 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
       gateway_ms: { p50: pct(gw, 0.5), p99: pct(gw, 0.99) },
       overhead_ms: { p50: pct(overheads, 0.5), p99: pct(overheads, 0.99) },
       goal_met: pct(latencies, 0.99) <= pct(gw, 0.99) + 15,
+      // CPU of this process (Lataus and the CPO simulator; PAYONE runs elsewhere unless BENCH_PAYONE=inprocess)
+      // from the first CDR until every receipt was mailed and every notification processed, per session.
+      cpu_ms_per_session: Math.round(((cpu.user + cpu.system) / 1000 / n) * 10) / 10,
+      all_done_after_s: drained ? Math.round(drainedAfter * 10) / 10 : null,
       errors: errors.slice(0, 5),
       error_count: errors.length,
       ...(profile ? { profile, stages_ms: stagesSummary } : {}),

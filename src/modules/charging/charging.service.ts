@@ -475,6 +475,7 @@ export function createChargingService(deps: ChargingDeps) {
       case 'PAYMENT_FAILED':
         return paymentFailed(row);
       case 'PAID':
+        if (row.receipt_mail && receiptsQueued.has(row.id)) return false; // a pass for it is under way here
         if (row.receipt_mail) queueReceipt(row.id);
         return refundedCheck(row);
       default:
@@ -1148,7 +1149,8 @@ export function createChargingService(deps: ChargingDeps) {
   /** One sweep over open charges (oldest change first); returns how many were looked at. */
   async function sweep(limit = 100): Promise<number> {
     const ids = await repo.openIds(limit, new Date(clock().getTime() - 1000));
-    await Promise.all(ids.map((id) => kick(id)));
+    // A charge whose receipt is already queued here needs no pass (it would only read the charge again).
+    await Promise.all(ids.filter((id) => !receiptsQueued.has(id)).map((id) => kick(id)));
     return ids.length;
   }
 
