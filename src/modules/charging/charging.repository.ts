@@ -94,6 +94,23 @@ export function createChargingRepo(db: Kysely<Database>) {
       return r ?? null;
     },
 
+    /** Updates only if the charge is still as read (same status, same updated_at); null when it changed. */
+    async updateIfUnchanged(
+      id: string,
+      seen: { status: string; updated_at: Date },
+      set: ChargeUpdate,
+    ): Promise<ChargesRow | null> {
+      const r = await c
+        .updateTable('charges')
+        .set(set)
+        .where('id', '=', id)
+        .where('status', '=', seen.status)
+        .where('updated_at', '=', seen.updated_at)
+        .returningAll()
+        .executeTakeFirst();
+      return r ?? null;
+    },
+
     async lock(trx: Kysely<Database>, id: string): Promise<ChargesRow | null> {
       const r = await cdb(trx).selectFrom('charges').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
       return r ?? null;

@@ -110,6 +110,7 @@ const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex
 const BRANDS: Record<string, string> = { V: 'VISA', M: 'Mastercard', A: 'American Express', D: 'Diners', J: 'JCB' };
 
 export type ChargingService = ReturnType<typeof createChargingService>;
+type ChargeUpdate = Parameters<ChargingRepo['update']>[1];
 
 export function createChargingService(deps: ChargingDeps) {
   const { db, roaming, payments, settings } = deps;
@@ -336,13 +337,39 @@ export function createChargingService(deps: ChargingDeps) {
 
   // ------------------------------------------------------------------------------------------------- moves
 
-  /** Applies an event with compare-and-set; returns the updated row, or null when the event is not allowed now. */
+  /** The columns a move writes: the patch, the new status, and the status history when the status changed. */
+  function moveSet(row: ChargesRow, event: ChargeEvent, to: ChargeStatus, changed: boolean, patch: ChargeUpdate) {
+    const now = clock();
+    const history = (row.status_history as unknown[]) ?? [];
+    return {
+      ...patch,
+      status: to,
+      updated_at: now,
+      ...(changed
+        ? { status_history: JSON.stringify([...history, { status: to, at: now.toISOString(), event }]) }
+        : {}),
+    };
+  }
+
+  /**
+   * Applies an event with compare-and-set; returns the updated row, or null when the event is not allowed now.
+   * `seen`: the charge as the caller just read it; the move is then one UPDATE that succeeds only if the charge is
+   * unchanged since (same status and updated_at), and falls back to the locking transaction when it changed.
+   */
   async function move(
     id: string,
     event: ChargeEvent,
-    patch: Parameters<ChargingRepo['update']>[1] = {},
-    inTx?: (trx: Kysely<Database>, row: ChargesRow) => Promise<Parameters<ChargingRepo['update']>[1] | undefined>,
+    patch: ChargeUpdate = {},
+    inTx?: (trx: Kysely<Database>, row: ChargesRow) => Promise<ChargeUpdate | undefined>,
+    seen?: ChargesRow,
   ): Promise<ChargesRow | null> {
+    if (seen && !inTx) {
+      const t = transition(seen.status as ChargeStatus, event);
+      if (t.ok) {
+        const r = await repo.updateIfUnchanged(id, seen, moveSet(seen, event, t.to, t.changed, patch));
+        if (r) return r;
+      }
+    }
     return db.transaction().execute(async (trx) => {
       const row = await repo.lock(trx, id);
       if (!row) return null;
@@ -350,18 +377,7 @@ export function createChargingService(deps: ChargingDeps) {
       if (!t.ok) return null;
       const extra = inTx ? await inTx(trx, row) : {};
       if (extra === undefined) return null;
-      const now = clock();
-      const history = (row.status_history as unknown[]) ?? [];
-      const set = {
-        ...patch,
-        ...extra,
-        status: t.to,
-        updated_at: now,
-        ...(t.changed
-          ? { status_history: JSON.stringify([...history, { status: t.to, at: now.toISOString(), event }]) }
-          : {}),
-      };
-      return repo.updateIn(trx, id, set);
+      return repo.updateIn(trx, id, moveSet(row, event, t.to, t.changed, { ...patch, ...extra }));
     });
   }
 
@@ -661,11 +677,13 @@ export function createChargingService(deps: ChargingDeps) {
       return Boolean(r);
     }
     const driver = driverFinalPrice(cpo, offer.markup);
-    const r = await move(row.id, 'cdr_priced', {
-      ...common,
-      driver_price: JSON.stringify(driver),
-      amount_minor: driver.amount_minor,
-    });
+    const r = await move(
+      row.id,
+      'cdr_priced',
+      { ...common, driver_price: JSON.stringify(driver), amount_minor: driver.amount_minor },
+      undefined,
+      row,
+    );
     if (!r) return false;
     void retireToken(r);
     await requestCapture(r);
