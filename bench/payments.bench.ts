@@ -14,6 +14,7 @@ import { createPaymentsModule, payoneProviderFromConfig } from '../src/modules/p
 import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrations.ts';
 import { buildApp } from '../src/platform/http/app.ts';
+import { startProfile } from './profile-hooks.ts';
 
 const psp = new AsyncLocalStorage<{ ms: number }>();
 
@@ -248,6 +249,7 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
     const added: number[] = [];
     const total: number[] = [];
     let errors = 0;
+    const stopProfile = process.env.BENCH_PROFILE ? await startProfile() : null;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(
@@ -264,7 +266,9 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
     const elapsed = (performance.now() - t0) / 1000;
     // Everything this process did meanwhile (captures, notifications received and processed), per capture.
     const cpu = process.cpuUsage(cpu0);
+    const profile = await stopProfile?.();
     return {
+      ...(profile ? { profile } : {}),
       gateway: fakeGateway ? 'in-process fake (Lataus alone)' : 'simulator process',
       gateway_latency_ms: latencyMs,
       offered_captures_per_s: rate,
