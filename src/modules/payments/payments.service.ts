@@ -575,7 +575,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
       )
       .then(
         (ids) => {
-          batch.forEach((b, i) => b.resolve(ids[i]!));
+          for (const [i, b] of batch.entries()) b.resolve(ids[i]!);
         },
         async (e: unknown) => {
           if (batch.length === 1) return batch[0]!.reject(e);
