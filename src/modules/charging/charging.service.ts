@@ -24,6 +24,7 @@ import {
   type Session,
   saveToken,
   sendCommand,
+  sessionsWithCdr,
   tokenPushCounts,
 } from '../roaming/index.ts';
 import { parseTariff, type Tariff } from '../tariffs/index.ts';
@@ -1166,10 +1167,30 @@ export function createChargingService(deps: ChargingDeps) {
 
   /** One sweep over open charges (oldest change first); returns how many were looked at. */
   async function sweep(limit = 100): Promise<number> {
-    const ids = await repo.openIds(limit, new Date(clock().getTime() - 1000));
-    // A charge whose receipt is already queued here needs no pass (it would only read the charge again).
-    await Promise.all(ids.filter((id) => !receiptsQueued.has(id)).map((id) => kick(id)));
-    return ids.length;
+    const rows = await repo.openForSweep(limit, new Date(clock().getTime() - 1000));
+    // A charge still charging, with its session known, can only have one step due: its CDR arrived. One query
+    // answers that for all of them; only those get a pass (each pass reads the charge and looks for the CDR).
+    const charging = rows.filter((r) => r.status === 'CHARGING' && r.ocpi_session_id && !r.receipt_mail);
+    const cdrKey = (r: { country_code: string; party_id: string; session_id: string }) =>
+      `${r.country_code.toUpperCase()}*${r.party_id.toUpperCase()}*${r.session_id}`;
+    const withCdr = await sessionsWithCdr(
+      roaming.db,
+      charging.map((r) => ({ country_code: r.country_code, party_id: r.party_id, session_id: r.ocpi_session_id! })),
+    );
+    const idle = new Set(
+      charging
+        .filter(
+          (r) =>
+            !withCdr.has(
+              cdrKey({ country_code: r.country_code, party_id: r.party_id, session_id: r.ocpi_session_id! }),
+            ),
+        )
+        .map((r) => r.id),
+    );
+    // A charge whose receipt is already queued here needs no pass either.
+    const due = rows.filter((r) => !idle.has(r.id) && !receiptsQueued.has(r.id));
+    await Promise.all(due.map((r) => kick(r.id)));
+    return rows.length;
   }
 
   // ------------------------------------------------------------------------------------------------- back office

@@ -55,6 +55,7 @@ export {
   findCdrForSession,
   findSessionByAuthorizationReference,
   partnerForParty,
+  sessionsWithCdr,
   tokenPushCounts,
 } from './lookups.service.ts';
 export { type FetchLike, OcpiCallError, ocpiCall } from './ocpi-client.ts';

@@ -17,9 +17,15 @@ afterAll(async () => {
   await h?.close();
 });
 
-describe('one CDR, many handlers', () => {
-  it('prices and captures once when the CDR is handled several times at once', async () => {
-    // A real charge to copy: its row, offer and CDR.
+/** A real charge to copy (its row, offer, CDR), made once. */
+let templates: Promise<{ template: Record<string, unknown>; cdrTemplate: Cdr }> | null = null;
+
+/**
+ * A charge in CHARGING with its own hold, and its CDR stored without telling anyone (no hook). `age`: how long
+ * ago the charge last changed.
+ */
+async function chargingWithStoredCdr(age = 0) {
+  templates ??= (async () => {
     const evse = availableEvse(h);
     const start = await json(
       await h.http('POST', '/api/v1/charges', {
@@ -42,55 +48,62 @@ describe('one CDR, many handlers', () => {
         h.t.db,
       )
     ).rows[0]!.object;
-
-    // A second charge in CHARGING with its own hold, and its CDR (not delivered yet).
-    const id = randomUUID();
-    const ref = id.replaceAll('-', '');
-    const pre = await h.payments.service.preauthorize({
-      sessionRef: id,
-      amount: 5000,
-      currency: 'EUR',
-      card: { pseudocardpan: CARDS.visa.pseudocardpan },
-      returnUrls: { successUrl: h.url, errorUrl: h.url, backUrl: h.url },
-    });
-    if (!pre.ok) throw new Error(pre.error.message);
-    await h.t.db
-      .insertInto('charges' as never)
-      .values({
-        ...template,
-        id,
-        idempotency_key: `race-${id}`,
-        authorization_reference: ref,
-        token_uid: `RACE${Date.now()}`,
-        payment_id: pre.value.id,
-        status: 'CHARGING',
-        ocpi_session_id: `RACE-${ref.slice(0, 20)}`,
-        cdr_id: null,
-        cpo_price: null,
-        driver_price: null,
-        amount_minor: null,
-        invoice_number: null,
-        receipt_mail: null,
-        paid_at: null,
-        status_history: JSON.stringify([]),
-        offer: JSON.stringify(template.offer),
-        session: null,
-        card: JSON.stringify(template.card),
-        flags: [],
-        updated_at: new Date(),
-      } as never)
-      .execute();
-    const cdr = {
-      ...cdrTemplate,
-      id: `CDR-RACE-${ref.slice(0, 20)}`,
-      session_id: `RACE-${ref.slice(0, 20)}`,
+    return { template, cdrTemplate };
+  })();
+  const { template, cdrTemplate } = await templates;
+  // A second charge in CHARGING with its own hold, and its CDR (not delivered yet).
+  const id = randomUUID();
+  const ref = id.replaceAll('-', '');
+  const pre = await h.payments.service.preauthorize({
+    sessionRef: id,
+    amount: 5000,
+    currency: 'EUR',
+    card: { pseudocardpan: CARDS.visa.pseudocardpan },
+    returnUrls: { successUrl: h.url, errorUrl: h.url, backUrl: h.url },
+  });
+  if (!pre.ok) throw new Error(pre.error.message);
+  await h.t.db
+    .insertInto('charges' as never)
+    .values({
+      ...template,
+      id,
+      idempotency_key: `race-${id}`,
       authorization_reference: ref,
-    };
-    await sql`insert into ocpi_cdrs (country_code, party_id, id, partner_id, session_id, credit, currency,
-        total_cost_excl, object, last_updated, audit_status)
-      values (${cdr.country_code}, ${cdr.party_id}, ${cdr.id}, ${h.partnerId}, ${cdr.session_id}, false,
-        ${cdr.currency}, ${String(cdr.total_cost.excl_vat)}, ${JSON.stringify(cdr)}, now(), 'PENDING')`.execute(h.t.db);
+      token_uid: `RACE${ref.slice(0, 16)}`,
+      payment_id: pre.value.id,
+      status: 'CHARGING',
+      ocpi_session_id: `RACE-${ref.slice(0, 20)}`,
+      cdr_id: null,
+      cpo_price: null,
+      driver_price: null,
+      amount_minor: null,
+      invoice_number: null,
+      receipt_mail: null,
+      paid_at: null,
+      status_history: JSON.stringify([]),
+      offer: JSON.stringify(template.offer),
+      session: null,
+      card: JSON.stringify(template.card),
+      flags: [],
+      updated_at: new Date(Date.now() - age),
+    } as never)
+    .execute();
+  const cdr = {
+    ...cdrTemplate,
+    id: `CDR-RACE-${ref.slice(0, 20)}`,
+    session_id: `RACE-${ref.slice(0, 20)}`,
+    authorization_reference: ref,
+  };
+  await sql`insert into ocpi_cdrs (country_code, party_id, id, partner_id, session_id, credit, currency,
+      total_cost_excl, object, last_updated, audit_status)
+    values (${cdr.country_code}, ${cdr.party_id}, ${cdr.id}, ${h.partnerId}, ${cdr.session_id}, false,
+      ${cdr.currency}, ${String(cdr.total_cost.excl_vat)}, ${JSON.stringify(cdr)}, now(), 'PENDING')`.execute(h.t.db);
+  return { id, paymentId: pre.value.id, cdr };
+}
 
+describe('one CDR, many handlers', () => {
+  it('prices and captures once when the CDR is handled several times at once', async () => {
+    const { id, paymentId, cdr } = await chargingWithStoredCdr();
     // Four handlers at once, as the hook, the sweep and other processes would.
     for (let i = 0; i < 4; i++) h.roaming.hooks?.cdrStored?.(cdr);
     await h.charging.service.sweep();
@@ -107,11 +120,11 @@ describe('one CDR, many handlers', () => {
     const captures = await h.t.db
       .selectFrom('payment_jobs')
       .select('kind')
-      .where('payment_id', '=', pre.value.id)
+      .where('payment_id', '=', paymentId)
       .where('kind', '=', 'capture')
       .execute();
     expect(captures).toHaveLength(1);
-    const view = await h.payments.service.getPaymentView(pre.value.id);
+    const view = await h.payments.service.getPaymentView(paymentId);
     if (!view.ok) throw new Error(view.error.message);
     const booked = h.payone.state.transaction(view.value.txid!)!;
     expect(booked.bookings.filter((b) => b.request === 'capture')).toHaveLength(1);
@@ -129,5 +142,21 @@ describe('one CDR, many handlers', () => {
       h.t.db,
     );
     expect(Number(invoices.rows[0]!.n)).toBe(1);
+  });
+
+  it('a CDR stored while no hook heard of it is found by the sweep, which then prices and captures', async () => {
+    const { id } = await chargingWithStoredCdr(60_000);
+    const idle = await chargingWithStoredCdr(60_000); // and another charging session without a CDR yet
+    await sql`delete from ocpi_cdrs where id = ${idle.cdr.id}`.execute(h.t.db);
+    await h.charging.service.sweep();
+    const paid = await until('paid by the sweep', async () => {
+      const r = (await sql<{ status: string }>`select status from charges where id = ${id}`.execute(h.t.db)).rows[0]!;
+      return r.status === 'PAID' ? r : null;
+    });
+    expect(paid.status).toBe('PAID');
+    await h.charging.service.idle();
+    const other = (await sql<{ status: string }>`select status from charges where id = ${idle.id}`.execute(h.t.db))
+      .rows[0]!;
+    expect(other.status).toBe('CHARGING');
   });
 });
