@@ -101,6 +101,42 @@ export async function savePayment(db: Db, p: Payment, failedJob: string | null =
     .executeTakeFirstOrThrow();
 }
 
+/** Saves several payments (as savePayment does, without returning them) in one statement. */
+export async function savePayments(db: Db, ps: Payment[]): Promise<void> {
+  if (ps.length === 0) return;
+  if (ps.length === 1) {
+    await savePayment(db, ps[0]!);
+    return;
+  }
+  const rows = JSON.stringify(
+    ps.map((p) => {
+      const a = amounts(p);
+      const failure = failureOf(p.state, p.facts, null);
+      return {
+        id: p.id,
+        state: p.state,
+        facts: p.facts,
+        txid: p.facts.txid,
+        amount_authorized: a.authorized,
+        amount_captured: a.captured,
+        amount_refunded: a.refunded,
+        failed_step: failure?.step ?? null,
+        failure_code: failure?.code ?? null,
+        failure_message: failure?.message ?? null,
+      };
+    }),
+  );
+  await sql`
+    update payments as p set state = v.state, facts = v.facts, txid = v.txid,
+      amount_authorized = v.amount_authorized, amount_captured = v.amount_captured,
+      amount_refunded = v.amount_refunded, failed_step = v.failed_step, failure_code = v.failure_code,
+      failure_message = v.failure_message, updated_at = ${new Date()}
+    from jsonb_to_recordset(${rows}::jsonb) as v(id uuid, state text, facts jsonb, txid text,
+      amount_authorized bigint, amount_captured bigint, amount_refunded bigint, failed_step text,
+      failure_code text, failure_message text)
+    where p.id = v.id`.execute(db);
+}
+
 export interface NewEvent {
   paymentId: string | null;
   type: 'request' | 'response' | 'notification' | 'transition' | 'rejected' | 'note';

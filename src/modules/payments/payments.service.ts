@@ -730,7 +730,10 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
           detail: o.kind === 'rejected' ? `${o.reason}: ${o.detail}` : null,
         });
       }
-      for (const [id, p] of current) if (p !== original.get(id)) await repo.savePayment(tx, p);
+      await repo.savePayments(
+        tx,
+        [...current].filter(([id, p]) => p !== original.get(id)).map(([, p]) => p),
+      );
       await repo.insertEvents(tx, log);
       for (const id of becamePreauthorized) await storeCardIfAsked(tx, id);
       await repo.markNotifications(tx, marks, new Date());
