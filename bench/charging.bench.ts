@@ -3,12 +3,16 @@
 // + 15 ms. Setup: Lataus with every module over real HTTP, the CPO simulator registered (its token posts the
 // CDRs), one real charge as a template, then N charges in CHARGING with a real preauthorization each.
 // Run: node --import tsx bench/charging.bench.ts  (DATABASE_URL=… for PostgreSQL; PGlite otherwise).
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { authorizationHeader } from '../src/ocpi/index.ts';
 import {
   availableEvse,
   CARDS,
+  freePort,
   type Harness,
   json,
   newKey,
@@ -16,12 +20,75 @@ import {
   until,
   waitStatus,
 } from '../test/integration/charging/harness.ts';
+import { startProfile } from './profile-hooks.ts';
 
 const pct = (xs: number[], q: number) => {
   if (!xs.length) return 0;
   const s = [...xs].sort((a, b) => a - b);
   return Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 10) / 10;
 };
+
+// The load generator shares the measured process: node:http over keep-alive connections costs it less CPU than
+// fetch (undici), so less of the measured CPU is the generator's.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+function post(url: string, body: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; text: () => Promise<string> }>((resolve) => {
+    const req = http.request(url, { method: 'POST', agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, text: async () => Buffer.concat(chunks).toString('utf8') }),
+      );
+    });
+    req.on('error', (e) => resolve({ status: 0, text: async () => e.message }));
+    req.end(body);
+  });
+}
+
+/** The PAYONE simulator as a child process (same settings as the test harness's in-process one). */
+async function payoneProcess(notifyUrl: string) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(import.meta.dirname, '../simulators/payone/main.ts'),
+      '--port',
+      String(port),
+      '--quiet',
+      '--paid-delay',
+      '50ms',
+      '--pending-delay',
+      '100ms',
+      '--notify-schedule',
+      '100ms,200ms,400ms,800ms',
+      '--notify-timeout',
+      '3s',
+      '--notify-url',
+      notifyUrl,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  for (let i = 0; ; i++) {
+    const up = await fetch(`${url}/__sim/state`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    if (i > 100) throw new Error('PAYONE simulator process did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    apiUrl: `${url}/post-gateway/`,
+    close: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
 
 export async function run(opts: { rate?: number; seconds?: number; latencyMs?: number } = {}) {
   const rate = opts.rate ?? 200;
@@ -30,16 +97,29 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
   const n = rate * seconds;
   const gateway = new Map<string, number>(); // payment id → PAYONE capture round trip (ms)
   const captured = new Map<string, () => void>(); // payment id → resolve when the capture is approved
+  // Per-session stage times (BENCH_PROFILE=1): payment id / txid → performance.now() at each stage.
+  const captureReturned = new Map<string, number>();
+  const stages = new Map<string, Record<string, number>>();
+  const mark = (key: string, stage: string) => {
+    const m = stages.get(key) ?? {};
+    m[stage] ??= performance.now();
+    stages.set(key, m);
+  };
   let h!: Harness;
   h = await startHarness({
     logLevel: 'silent',
+    poolSize: Number(process.env.BENCH_POOL ?? 10),
+    // The gateway in its own process (BENCH_PAYONE=inprocess keeps the old setup): its CPU is not ours.
+    ...(process.env.BENCH_PAYONE === 'inprocess' ? {} : { externalPayone: payoneProcess }),
     wrapProvider: (p) => ({
       name: p.name,
       preauthorize: (c) => p.preauthorize(c),
       refund: (c) => p.refund(c),
       capture: async (c) => {
         const t = performance.now();
+        mark(c.txid, 'psp_start');
         const r = await p.capture(c);
+        mark(c.txid, 'psp_end');
         gateway.set(c.txid, performance.now() - t);
         return r;
       },
@@ -47,8 +127,12 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
     wrapPayments: (s) => ({
       ...s,
       capture: async (id, amount, o) => {
+        mark(id, 'capture_called');
         const r = await s.capture(id, amount, o);
-        if (r.ok && ['captured', 'paid'].includes(r.value.state)) captured.get(id)?.();
+        if (r.ok && ['captured', 'paid'].includes(r.value.state)) {
+          captureReturned.set(id, performance.now());
+          captured.get(id)?.();
+        }
         return r;
       },
     }),
@@ -141,6 +225,8 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
       const p = await h.t.db.selectFrom('payments').select('txid').where('id', '=', c.paymentId).executeTakeFirst();
       txids.set(c.paymentId, p!.txid!);
     }
+    const stopProfile = process.env.BENCH_PROFILE ? await startProfile() : null;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const all = charges.map(
       (c, i) =>
@@ -148,6 +234,7 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
           setTimeout(
             async () => {
               const sent = performance.now();
+              mark(c.paymentId, 'sent');
               const done = new Promise<void>((r) => captured.set(c.paymentId, r));
               const cdr = {
                 ...cdrTemplate,
@@ -156,11 +243,11 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
                 authorization_reference: c.ref,
                 last_updated: new Date().toISOString(),
               };
-              const res = await fetch(cdrsUrl, {
-                method: 'POST',
-                headers: { authorization: authorizationHeader(token), 'content-type': 'application/json' },
-                body: JSON.stringify(cdr),
-              }).catch((e: Error) => ({ status: 0, text: async () => e.message }));
+              const res = await post(cdrsUrl, JSON.stringify(cdr), {
+                authorization: authorizationHeader(token),
+                'content-type': 'application/json',
+              });
+              mark(c.paymentId, 'cdr_answered');
               if (res.status !== 201 && res.status !== 200) errors.push(`${res.status} ${await res.text()}`);
               const ok = await Promise.race([
                 done.then(() => true),
@@ -179,6 +266,25 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
     );
     await Promise.all(all);
     const wall = (performance.now() - t0) / 1000;
+    const profile = await stopProfile?.();
+    const stageMs: Record<string, number[]> = {};
+    for (const c of charges) {
+      const a = stages.get(c.paymentId);
+      const b = stages.get(txids.get(c.paymentId)!);
+      if (!a?.sent || !b?.psp_start) continue;
+      const add = (k: string, v: number | undefined) => {
+        if (v === undefined) return;
+        stageMs[k] ??= [];
+        stageMs[k].push(v);
+      };
+      add('sent→cdr_answered', a.cdr_answered! - a.sent);
+      add('sent→capture_called', a.capture_called! - a.sent);
+      add('capture_called→psp_start', b.psp_start - a.capture_called!);
+      add('psp_end→capture_returned', captureReturned.get(c.paymentId)! - b.psp_end!);
+    }
+    const stagesSummary = Object.fromEntries(
+      Object.entries(stageMs).map(([k, v]) => [k, { p50: pct(v, 0.5), p90: pct(v, 0.9), p99: pct(v, 0.99) }]),
+    );
     await until(
       'paid',
       async () => {
@@ -187,6 +293,19 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
       },
       60_000,
     ).catch(() => null);
+    // All the work the run caused, done: receipts mailed, PAYONE's notifications processed.
+    const drained = await until(
+      'receipts and notifications',
+      async () => {
+        const r = await sql<{ receipts: string; notifications: string }>`select
+          (select count(*) from charges where receipt_mail is not null) as receipts,
+          (select count(*) from payone_notifications where status = 'received') as notifications`.execute(h.t.db);
+        return Number(r.rows[0]!.receipts) === 0 && Number(r.rows[0]!.notifications) === 0;
+      },
+      120_000,
+    ).catch(() => false);
+    const cpu = process.cpuUsage(cpu0);
+    const drainedAfter = (performance.now() - t0) / 1000;
     const gw = [...gateway.values()];
     return {
       database: h.t.url ? 'postgres' : 'pglite',
@@ -203,8 +322,13 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
       gateway_ms: { p50: pct(gw, 0.5), p99: pct(gw, 0.99) },
       overhead_ms: { p50: pct(overheads, 0.5), p99: pct(overheads, 0.99) },
       goal_met: pct(latencies, 0.99) <= pct(gw, 0.99) + 15,
+      // CPU of this process (Lataus and the CPO simulator; PAYONE runs elsewhere unless BENCH_PAYONE=inprocess)
+      // from the first CDR until every receipt was mailed and every notification processed, per session.
+      cpu_ms_per_session: Math.round(((cpu.user + cpu.system) / 1000 / n) * 10) / 10,
+      all_done_after_s: drained ? Math.round(drainedAfter * 10) / 10 : null,
       errors: errors.slice(0, 5),
       error_count: errors.length,
+      ...(profile ? { profile, stages_ms: stagesSummary } : {}),
     };
   } finally {
     await h.close();

@@ -14,6 +14,7 @@ import { createPaymentsModule, payoneProviderFromConfig } from '../src/modules/p
 import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrations.ts';
 import { buildApp } from '../src/platform/http/app.ts';
+import { startProfile } from './profile-hooks.ts';
 
 const psp = new AsyncLocalStorage<{ ms: number }>();
 
@@ -86,6 +87,7 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
   const simProc = spawn(
     process.execPath,
     [
+      ...(process.env.BENCH_SIM_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_SIM_CPU_PROF] : []),
       '--import',
       'tsx',
       path.join(import.meta.dirname, '../simulators/payone/main.ts'),
@@ -247,6 +249,8 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
     const added: number[] = [];
     const total: number[] = [];
     let errors = 0;
+    const stopProfile = process.env.BENCH_PROFILE ? await startProfile() : null;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(
       ids.map(async (id, i) => {
@@ -260,7 +264,11 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
       }),
     );
     const elapsed = (performance.now() - t0) / 1000;
+    // Everything this process did meanwhile (captures, notifications received and processed), per capture.
+    const cpu = process.cpuUsage(cpu0);
+    const profile = await stopProfile?.();
     return {
+      ...(profile ? { profile } : {}),
       gateway: fakeGateway ? 'in-process fake (Lataus alone)' : 'simulator process',
       gateway_latency_ms: latencyMs,
       offered_captures_per_s: rate,
@@ -269,7 +277,19 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
       errors,
       total_ms: { p50: pct(total, 0.5), p99: pct(total, 0.99) },
       added_ms: { p50: pct(added, 0.5), p95: pct(added, 0.95), p99: pct(added, 0.99), max: pct(added, 1) },
+      lataus_cpu_ms_per_capture: Math.round(((cpu.user + cpu.system) / 1000 / ids.length) * 100) / 100,
     };
+  }
+
+  /** BENCH_OPEN=sim0,sim150,fake0,fake150 (the default: all four) picks the open-loop runs. */
+  async function openLoops() {
+    const pick = (process.env.BENCH_OPEN ?? 'sim0,sim150,fake0,fake150').split(',');
+    const out = [];
+    if (pick.includes('sim0')) out.push(await openLoop(0));
+    if (pick.includes('sim150')) out.push(await openLoop(150));
+    if (pick.includes('fake0')) out.push(await openLoop(0, fake, true));
+    if (pick.includes('fake150')) out.push(await openLoop(150, fake, true));
+    return out;
   }
 
   try {
@@ -277,10 +297,7 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
     const result = {
       database: database.kind,
       closed_loop: only === 'open' ? [] : [await closedLoop(0), await closedLoop(150)],
-      open_loop_captures:
-        only === 'closed'
-          ? []
-          : [await openLoop(0), await openLoop(150), await openLoop(0, fake, true), await openLoop(150, fake, true)],
+      open_loop_captures: only === 'closed' ? [] : await openLoops(),
     };
     return result;
   } finally {

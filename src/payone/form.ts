@@ -28,19 +28,25 @@ export function encodeForm(params: Record<string, string>, encoding: PayoneEncod
     .join('&');
 }
 
+const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
 function decodeComponent(s: string, encoding: PayoneEncoding): string {
-  const bytes: number[] = [];
-  const t = s.replaceAll('+', ' ');
+  const t = s.includes('+') ? s.replaceAll('+', ' ') : s;
+  // Most values are plain ASCII without escapes: the same in both encodings.
+  if (!t.includes('%') && !/[\u0080-\uffff]/.test(t)) return t;
+  const enc = encoding === 'UTF-8' ? 'utf8' : 'latin1';
+  const parts: Buffer[] = [];
+  let start = 0; // start of the run of literal characters not yet copied
   for (let i = 0; i < t.length; i++) {
-    const c = t[i]!;
-    if (c === '%' && /^[0-9a-fA-F]{2}$/.test(t.slice(i + 1, i + 3))) {
-      bytes.push(Number.parseInt(t.slice(i + 1, i + 3), 16));
+    if (t.charCodeAt(i) === 37 && isHex(t.charCodeAt(i + 1)) && isHex(t.charCodeAt(i + 2))) {
+      if (i > start) parts.push(Buffer.from(t.slice(start, i), enc));
+      parts.push(Buffer.of(Number.parseInt(t.slice(i + 1, i + 3), 16)));
       i += 2;
-    } else {
-      for (const b of Buffer.from(c, encoding === 'UTF-8' ? 'utf8' : 'latin1')) bytes.push(b);
+      start = i + 1;
     }
   }
-  return Buffer.from(bytes).toString(encoding === 'UTF-8' ? 'utf8' : 'latin1');
+  if (start < t.length) parts.push(Buffer.from(t.slice(start), enc));
+  return Buffer.concat(parts).toString(enc);
 }
 
 /** Decodes a form body. The raw bytes are read as Latin-1 first (lossless), then each value per `encoding`. */

@@ -12,7 +12,7 @@ export interface TestDatabase extends DatabaseHandle {
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
 
-export async function openTestDatabase(): Promise<TestDatabase> {
+export async function openTestDatabase(poolSize?: number): Promise<TestDatabase> {
   const baseUrl = process.env.DATABASE_URL;
   if (!baseUrl) {
     const handle = await openDatabase({ dataDir: 'memory://' });
@@ -26,7 +26,11 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused' });
+  const handle = await openDatabase({
+    databaseUrl: url.toString(),
+    dataDir: 'unused',
+    ...(poolSize ? { poolSize } : {}),
+  });
   await migrate(handle);
   return {
     ...handle,

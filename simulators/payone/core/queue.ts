@@ -42,12 +42,26 @@ export interface DeliveryPolicy {
 }
 
 export interface NotificationQueue {
+  /** Every notification ever queued, oldest first (inspection). */
   readonly items: QueuedNotification[];
+  /**
+   * The unfinished ones (not delivered, not skipped), oldest first: what delivery looks at. Finished items are
+   * dropped lazily, so the cost of a pump grows with the open notifications, not with everything ever sent.
+   */
+  open: QueuedNotification[];
   nextId: number;
 }
 
 export function createQueue(): NotificationQueue {
-  return { items: [], nextId: 1 };
+  return { items: [], open: [], nextId: 1 };
+}
+
+const finished = (item: QueuedNotification) => item.status === 'delivered' || item.status === 'skipped';
+
+/** The open notifications, after dropping the ones finished since the last look. */
+function openItems(queue: NotificationQueue): QueuedNotification[] {
+  if (queue.open.some(finished)) queue.open = queue.open.filter((i) => !finished(i));
+  return queue.open;
 }
 
 export function enqueue(
@@ -68,13 +82,14 @@ export function enqueue(
   if (holdMs > 0) {
     // Out-of-order mode: a newer notification extends the hold of the unsent older ones of its txid, so the
     // batch is released together, newest first.
-    for (const other of queue.items) {
+    for (const other of openItems(queue)) {
       if (other.txid === item.txid && other.status === 'pending' && other.attempts.length === 0) {
         other.dueAt = Math.max(other.dueAt, item.dueAt);
       }
     }
   }
   queue.items.push(item);
+  queue.open.push(item);
   return item;
 }
 
@@ -91,9 +106,9 @@ export function dueNotifications(
 ): QueuedNotification[] {
   const picked: QueuedNotification[] = [];
   const seenTxids = new Set<string>(inFlight);
-  const candidates = policy.fifo ? queue.items : [...queue.items].reverse();
+  const open = openItems(queue);
+  const candidates = policy.fifo ? open : [...open].reverse();
   for (const item of candidates) {
-    if (item.status === 'delivered' || item.status === 'skipped') continue;
     if (policy.fifo) {
       if (seenTxids.has(item.txid)) continue;
       seenTxids.add(item.txid); // the head of this txid, eligible or not, blocks the rest
@@ -113,8 +128,7 @@ export function dueNotifications(
 export function nextDueAt(queue: NotificationQueue, policy: DeliveryPolicy): number | undefined {
   let next: number | undefined;
   const heads = new Set<string>();
-  for (const item of queue.items) {
-    if (item.status === 'delivered' || item.status === 'skipped') continue;
+  for (const item of openItems(queue)) {
     if (policy.fifo) {
       if (heads.has(item.txid)) continue;
       heads.add(item.txid);
@@ -146,13 +160,13 @@ export function recordAttempt(
 
 /** Makes every pending notification due now (admin action, e.g. after fixing the receiver). */
 export function expediteAll(queue: NotificationQueue, now: number): void {
-  for (const item of queue.items) if (item.status === 'pending') item.dueAt = Math.min(item.dueAt, now);
+  for (const item of openItems(queue)) if (item.status === 'pending') item.dueAt = Math.min(item.dueAt, now);
 }
 
 /** Puts given-up notifications back into delivery (PAYONE's support can trigger a resend; so can tests). */
 export function resendGivenUp(queue: NotificationQueue, now: number, txid?: string): number {
   let count = 0;
-  for (const item of queue.items) {
+  for (const item of openItems(queue)) {
     if (item.status === 'gave-up' && (txid === undefined || item.txid === txid)) {
       item.status = 'pending';
       item.failures = 0;

@@ -94,6 +94,23 @@ export function createChargingRepo(db: Kysely<Database>) {
       return r ?? null;
     },
 
+    /** Updates only if the charge is still as read (same status, same updated_at); null when it changed. */
+    async updateIfUnchanged(
+      id: string,
+      seen: { status: string; updated_at: Date },
+      set: ChargeUpdate,
+    ): Promise<ChargesRow | null> {
+      const r = await c
+        .updateTable('charges')
+        .set(set)
+        .where('id', '=', id)
+        .where('status', '=', seen.status)
+        .where('updated_at', '=', seen.updated_at)
+        .returningAll()
+        .executeTakeFirst();
+      return r ?? null;
+    },
+
     async lock(trx: Kysely<Database>, id: string): Promise<ChargesRow | null> {
       const r = await cdb(trx).selectFrom('charges').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
       return r ?? null;
@@ -125,16 +142,28 @@ export function createChargingRepo(db: Kysely<Database>) {
     },
 
     /** Open charges (and paid ones with a receipt mail still to queue) not changed since `before`. */
-    async openIds(limit: number, before: Date): Promise<string[]> {
-      const rows = await c
+    /** Open charges (or with a receipt to send) not changed since `before`, oldest change first. */
+    async openForSweep(
+      limit: number,
+      before: Date,
+    ): Promise<
+      {
+        id: string;
+        status: string;
+        ocpi_session_id: string | null;
+        country_code: string;
+        party_id: string;
+        receipt_mail: unknown;
+      }[]
+    > {
+      return c
         .selectFrom('charges')
-        .select('id')
+        .select(['id', 'status', 'ocpi_session_id', 'country_code', 'party_id', 'receipt_mail'])
         .where((eb) => eb.or([eb('status', 'in', [...OPEN_STATUSES]), eb('receipt_mail', 'is not', null)]))
         .where('updated_at', '<', before)
         .orderBy('updated_at')
         .limit(limit)
         .execute();
-      return rows.map((r) => r.id);
     },
 
     /** PAYONE never answered their capture, since `since`: a later TransactionStatus may show it went through. */

@@ -15,6 +15,7 @@ import type { PaymentsService, PaymentView, StoredCardView } from '../payments/i
 import {
   type Cdr,
   CommandError,
+  cdrPriceKey,
   findCdrForSession,
   findSessionByAuthorizationReference,
   getCommand,
@@ -23,9 +24,10 @@ import {
   type Session,
   saveToken,
   sendCommand,
+  sessionsWithCdr,
   tokenPushCounts,
 } from '../roaming/index.ts';
-import { parseTariff, priceCdr, type Tariff } from '../tariffs/index.ts';
+import { parseTariff, type Tariff } from '../tariffs/index.ts';
 import { type ChargesRow, type ChargingRepo, chargeRecord, createChargingRepo } from './charging.repository.ts';
 import { buildOffer, type Offer } from './core/offer.ts';
 import { driverFinalPrice, isZero, type MarkupConfig, minorToMajor, moneyText, reachesHold } from './core/pricing.ts';
@@ -112,8 +114,11 @@ const BRANDS: Record<string, string> = { V: 'VISA', M: 'Mastercard', A: 'America
 
 /** How long a charge whose capture got no answer is watched for a late TransactionStatus that settles it. */
 const UNKNOWN_CAPTURE_WATCH_MS = 7 * 24 * 3600_000;
+/** A charging charge with no news gets a sweep pass this often (its cost may reach the hold limit meanwhile). */
+const IDLE_CHARGING_PASS_MS = 30_000;
 
 export type ChargingService = ReturnType<typeof createChargingService>;
+type ChargeUpdate = Parameters<ChargingRepo['update']>[1];
 
 export function createChargingService(deps: ChargingDeps) {
   const { db, roaming, payments, settings } = deps;
@@ -192,8 +197,8 @@ export function createChargingService(deps: ChargingDeps) {
 
   async function redirectUrlOf(r: ChargesRow): Promise<string | null> {
     if (r.status !== 'REDIRECT' || !r.payment_id) return null;
-    const p = await payments.getPayment(r.payment_id);
-    return p.ok ? p.value.payment.redirect_url : null;
+    const p = await payments.getPaymentView(r.payment_id);
+    return p.ok ? p.value.redirect_url : null;
   }
 
   async function repeat(existing: ChargesRow, input: StartInput, driver: Driver | null): Promise<StartResult> {
@@ -340,13 +345,39 @@ export function createChargingService(deps: ChargingDeps) {
 
   // ------------------------------------------------------------------------------------------------- moves
 
-  /** Applies an event with compare-and-set; returns the updated row, or null when the event is not allowed now. */
+  /** The columns a move writes: the patch, the new status, and the status history when the status changed. */
+  function moveSet(row: ChargesRow, event: ChargeEvent, to: ChargeStatus, changed: boolean, patch: ChargeUpdate) {
+    const now = clock();
+    const history = (row.status_history as unknown[]) ?? [];
+    return {
+      ...patch,
+      status: to,
+      updated_at: now,
+      ...(changed
+        ? { status_history: JSON.stringify([...history, { status: to, at: now.toISOString(), event }]) }
+        : {}),
+    };
+  }
+
+  /**
+   * Applies an event with compare-and-set; returns the updated row, or null when the event is not allowed now.
+   * `seen`: the charge as the caller just read it; the move is then one UPDATE that succeeds only if the charge is
+   * unchanged since (same status and updated_at), and falls back to the locking transaction when it changed.
+   */
   async function move(
     id: string,
     event: ChargeEvent,
-    patch: Parameters<ChargingRepo['update']>[1] = {},
-    inTx?: (trx: Kysely<Database>, row: ChargesRow) => Promise<Parameters<ChargingRepo['update']>[1] | undefined>,
+    patch: ChargeUpdate = {},
+    inTx?: (trx: Kysely<Database>, row: ChargesRow) => Promise<ChargeUpdate | undefined>,
+    seen?: ChargesRow,
   ): Promise<ChargesRow | null> {
+    if (seen && !inTx) {
+      const t = transition(seen.status as ChargeStatus, event);
+      if (t.ok) {
+        const r = await repo.updateIfUnchanged(id, seen, moveSet(seen, event, t.to, t.changed, patch));
+        if (r) return r;
+      }
+    }
     return db.transaction().execute(async (trx) => {
       const row = await repo.lock(trx, id);
       if (!row) return null;
@@ -354,18 +385,7 @@ export function createChargingService(deps: ChargingDeps) {
       if (!t.ok) return null;
       const extra = inTx ? await inTx(trx, row) : {};
       if (extra === undefined) return null;
-      const now = clock();
-      const history = (row.status_history as unknown[]) ?? [];
-      const set = {
-        ...patch,
-        ...extra,
-        status: t.to,
-        updated_at: now,
-        ...(t.changed
-          ? { status_history: JSON.stringify([...history, { status: t.to, at: now.toISOString(), event }]) }
-          : {}),
-      };
-      return repo.updateIn(trx, id, set);
+      return repo.updateIn(trx, id, moveSet(row, event, t.to, t.changed, { ...patch, ...extra }));
     });
   }
 
@@ -457,9 +477,9 @@ export function createChargingService(deps: ChargingDeps) {
             return Boolean(await fail(row.id, 'authentication_abandoned', 'INTERRUPTED'));
           return false;
         }
-        const p = await payments.getPayment(row.payment_id);
+        const p = await payments.getPaymentView(row.payment_id);
         if (!p.ok) return false;
-        const view = p.value.payment;
+        const view = p.value;
         if (
           row.status === 'REDIRECT' &&
           view.state === 'redirect_pending' &&
@@ -481,7 +501,8 @@ export function createChargingService(deps: ChargingDeps) {
       case 'PAYMENT_FAILED':
         return paymentFailed(row);
       case 'PAID':
-        if (row.receipt_mail) await sendReceipt(row.id);
+        if (row.receipt_mail && receiptsQueued.has(row.id)) return false; // a pass for it is under way here
+        if (row.receipt_mail) queueReceipt(row.id);
         return refundedCheck(row);
       default:
         return false;
@@ -643,7 +664,13 @@ export function createChargingService(deps: ChargingDeps) {
       .map((t) => parseTariff(t, { mode: 'pricing' }))
       .flatMap((p) => (p.ok ? [p.tariff] : []));
     const tariffs: Tariff[] = embedded.length ? embedded : offer.tariff ? [offer.tariff] : [];
-    const priced = priceCdr({ cdr, tariffs, timeZone: offer.location.time_zone, breakdown: true });
+    // The audit prices the same CDR when it arrives: with the same tariffs and time zone that price is reused.
+    const priced = roaming.prices.price(cdrPriceKey(cdr), {
+      cdr,
+      tariffs,
+      timeZone: offer.location.time_zone,
+      breakdown: true,
+    });
     if (!priced.ok) {
       await repo.update(row.id, { flags: addFlag(row.flags, 'PRICING_FAILED'), cdr_id: cdr.id });
       logError(priced.error, `charge ${row.id}: the CDR ${cdr.id} cannot be priced`);
@@ -680,11 +707,13 @@ export function createChargingService(deps: ChargingDeps) {
       return Boolean(r);
     }
     const driver = driverFinalPrice(cpo, offer.markup);
-    const r = await move(row.id, 'cdr_priced', {
-      ...common,
-      driver_price: JSON.stringify(driver),
-      amount_minor: driver.amount_minor,
-    });
+    const r = await move(
+      row.id,
+      'cdr_priced',
+      { ...common, driver_price: JSON.stringify(driver), amount_minor: driver.amount_minor },
+      undefined,
+      row,
+    );
     if (!r) return false;
     void retireToken(r);
     await requestCapture(r);
@@ -747,9 +776,9 @@ export function createChargingService(deps: ChargingDeps) {
 
   async function priced(row: ChargesRow): Promise<boolean> {
     if (!row.payment_id) return false;
-    const p = await payments.getPayment(row.payment_id);
+    const p = await payments.getPaymentView(row.payment_id);
     if (!p.ok) return false;
-    const view = p.value.payment;
+    const view = p.value;
     if (view.state === 'pre_authorized') {
       await requestCapture(row); // crashed between pricing and the capture request
       return true;
@@ -759,9 +788,9 @@ export function createChargingService(deps: ChargingDeps) {
 
   async function paymentFailed(row: ChargesRow): Promise<boolean> {
     if (!row.payment_id) return false;
-    const p = await payments.getPayment(row.payment_id);
+    const p = await payments.getPaymentView(row.payment_id);
     if (!p.ok) return false;
-    const view = p.value.payment;
+    const view = p.value;
     if (view.state === 'pre_authorized' && row.payment_attempt > 1) {
       const c = await payments.capture(row.payment_id, Number(row.amount_minor));
       return c.ok ? onCapture(row, c.value) : false;
@@ -773,8 +802,8 @@ export function createChargingService(deps: ChargingDeps) {
 
   async function refundedCheck(row: ChargesRow): Promise<boolean> {
     if (!row.payment_id) return false;
-    const p = await payments.getPayment(row.payment_id);
-    if (p.ok && p.value.payment.state === 'refunded') return Boolean(await move(row.id, 'refunded'));
+    const p = await payments.getPaymentView(row.payment_id);
+    if (p.ok && p.value.state === 'refunded') return Boolean(await move(row.id, 'refunded'));
     return false;
   }
 
@@ -813,8 +842,44 @@ export function createChargingService(deps: ChargingDeps) {
       };
     });
     if (!r) return false;
-    await sendReceipt(r.id).catch((e) => logError(e, `charge ${r.id}: receipt mail failed (retried)`));
+    queueReceipt(r.id);
     return true;
+  }
+
+  // Receipts (PDF + mail) are made after PAID, off the path from the CDR to the capture: a few at a time in the
+  // background. `receipt_mail` stays set until the mail is queued, so the sweep sends any receipt left behind
+  // (a crash, a failed render) and the mail goes out exactly once (`clearReceiptMail` claims it).
+  const receiptQueue: string[] = [];
+  const receiptsQueued = new Set<string>();
+  let receiptsActive = 0;
+  let receiptsDrained: Promise<void> = Promise.resolve();
+  let drained: (() => void) | null = null;
+  const RECEIPT_CONCURRENCY = 2;
+
+  function queueReceipt(id: string): void {
+    if (receiptsQueued.has(id)) return;
+    receiptsQueued.add(id);
+    receiptQueue.push(id);
+    if (!drained) receiptsDrained = new Promise((resolve) => (drained = resolve));
+    pumpReceipts();
+  }
+
+  function pumpReceipts(): void {
+    while (receiptsActive < RECEIPT_CONCURRENCY && receiptQueue.length > 0) {
+      const id = receiptQueue.shift()!;
+      receiptsActive++;
+      void sendReceipt(id)
+        .catch((e) => logError(e, `charge ${id}: receipt mail failed (retried)`))
+        .finally(() => {
+          receiptsActive--;
+          receiptsQueued.delete(id);
+          pumpReceipts();
+        });
+    }
+    if (receiptsActive === 0 && receiptQueue.length === 0 && drained) {
+      drained();
+      drained = null;
+    }
   }
 
   /** Queues the receipt mail (PDF attached + download link) once; the worker retries after a crash. */
@@ -886,9 +951,9 @@ export function createChargingService(deps: ChargingDeps) {
 
   async function paymentSummary(row: ChargesRow): Promise<PaymentSummary | null> {
     if (!row.payment_id) return null;
-    const p = await payments.getPayment(row.payment_id);
+    const p = await payments.getPaymentView(row.payment_id);
     if (!p.ok) return null;
-    const v = p.value.payment;
+    const v = p.value;
     const held = ['pre_authorized', 'capture_requested'].includes(v.state) ? v.amounts.authorized : 0;
     return { state: v.state, held_minor: held, captured_minor: v.amounts.captured - v.amounts.refunded };
   }
@@ -1130,8 +1195,9 @@ export function createChargingService(deps: ChargingDeps) {
       (cdr.session_id ? await repo.bySession(cdr.country_code, cdr.party_id, cdr.session_id) : null);
     if (!row) return;
     if (!['STARTING', 'CHARGING', 'STOPPING', 'FINISHED', 'CDR_PENDING'].includes(row.status)) return;
-    await priceCharge(row, cdr);
-    await kick(row.id);
+    // Priced and captured (or failed) here: the charge has taken every step that is due; a further pass would
+    // only read it again. Otherwise (not priceable, or another pass got there first) one more pass.
+    if (!(await priceCharge(row, cdr))) await kick(row.id);
   }
 
   async function onCommandResult(c: { id: string }): Promise<void> {
@@ -1146,15 +1212,41 @@ export function createChargingService(deps: ChargingDeps) {
     commandResult: (c: { id: string }) => void onCommandResult(c).catch((e) => logError(e, 'command hook failed')),
   };
 
+  /** When a charging charge without news last had a sweep pass (for the hold limit). */
+  const idlePasses = new Map<string, number>();
+
   /** One sweep over open charges (oldest change first); returns how many were looked at. */
   async function sweep(limit = 100): Promise<number> {
     const now = clock().getTime();
-    const ids = [
-      ...(await repo.openIds(limit, new Date(now - 1000))),
-      ...(await repo.unknownCaptureIds(limit, new Date(now - UNKNOWN_CAPTURE_WATCH_MS))),
-    ];
-    await Promise.all(ids.map((id) => kick(id)));
-    return ids.length;
+    const rows = await repo.openForSweep(limit, new Date(now - 1000));
+    // A charge still charging, with its session known, has few steps that can be due: its CDR arrived, or (rarely)
+    // its cost reached the hold limit without a session update. One query answers the first for all of them; those
+    // without a CDR get a pass only every IDLE_CHARGING_PASS_MS, for the hold limit.
+    const charging = rows.filter((r) => r.status === 'CHARGING' && r.ocpi_session_id && !r.receipt_mail);
+    const cdrKey = (r: { country_code: string; party_id: string; session_id: string }) =>
+      `${r.country_code.toUpperCase()}*${r.party_id.toUpperCase()}*${r.session_id}`;
+    const withCdr = await sessionsWithCdr(
+      roaming.db,
+      charging.map((r) => ({ country_code: r.country_code, party_id: r.party_id, session_id: r.ocpi_session_id! })),
+    );
+    const idle = new Set(
+      charging
+        .filter(
+          (r) =>
+            !withCdr.has(
+              cdrKey({ country_code: r.country_code, party_id: r.party_id, session_id: r.ocpi_session_id! }),
+            ) && now - (idlePasses.get(r.id) ?? 0) < IDLE_CHARGING_PASS_MS,
+        )
+        .map((r) => r.id),
+    );
+    for (const r of charging) if (!idle.has(r.id)) idlePasses.set(r.id, now);
+    if (idlePasses.size > 10 * limit) idlePasses.clear();
+    // A charge whose receipt is already queued here needs no pass either.
+    const due = rows.filter((r) => !idle.has(r.id) && !receiptsQueued.has(r.id)).map((r) => r.id);
+    // PAYONE never answered their capture: a late TransactionStatus may have settled it.
+    due.push(...(await repo.unknownCaptureIds(limit, new Date(now - UNKNOWN_CAPTURE_WATCH_MS))));
+    await Promise.all(due.map((id) => kick(id)));
+    return rows.length;
   }
 
   // ------------------------------------------------------------------------------------------------- back office
@@ -1220,7 +1312,10 @@ export function createChargingService(deps: ChargingDeps) {
     hooks,
     /** Waits for every advance in flight (tests, shutdown). */
     async idle() {
-      while (running.size) await Promise.all([...running.values()].map((r) => r.done));
+      while (running.size || drained) {
+        await Promise.all([...running.values()].map((r) => r.done));
+        await receiptsDrained;
+      }
     },
   };
 }

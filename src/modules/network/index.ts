@@ -38,6 +38,7 @@ export {
   countNetwork,
   findLocationOwners,
   getLocation,
+  getLocationTimeZone,
   getParty,
   getTariff,
   hasParties,

@@ -399,6 +399,18 @@ export async function getLocation(db: Db, key: LocationKey): Promise<Location | 
   return loadLocation(net(db), key);
 }
 
+/** The IANA time zone of a location (one column, not the whole object); null when there is no such location. */
+export async function getLocationTimeZone(db: Db, key: LocationKey): Promise<string | null> {
+  const r = await net(db)
+    .selectFrom('locations')
+    .select('time_zone')
+    .where('country_code', '=', key.country_code)
+    .where('party_id', '=', key.party_id)
+    .where('id', '=', key.id)
+    .executeTakeFirst();
+  return r?.time_zone ?? null;
+}
+
 /** The parties that have a location with this id (ids are unique per party only). */
 export async function findLocationOwners(db: Db, id: string): Promise<PartyKey[]> {
   return db

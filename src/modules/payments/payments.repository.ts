@@ -101,6 +101,42 @@ export async function savePayment(db: Db, p: Payment, failedJob: string | null =
     .executeTakeFirstOrThrow();
 }
 
+/** Saves several payments (as savePayment does, without returning them) in one statement. */
+export async function savePayments(db: Db, ps: Payment[]): Promise<void> {
+  if (ps.length === 0) return;
+  if (ps.length === 1) {
+    await savePayment(db, ps[0]!);
+    return;
+  }
+  const rows = JSON.stringify(
+    ps.map((p) => {
+      const a = amounts(p);
+      const failure = failureOf(p.state, p.facts, null);
+      return {
+        id: p.id,
+        state: p.state,
+        facts: p.facts,
+        txid: p.facts.txid,
+        amount_authorized: a.authorized,
+        amount_captured: a.captured,
+        amount_refunded: a.refunded,
+        failed_step: failure?.step ?? null,
+        failure_code: failure?.code ?? null,
+        failure_message: failure?.message ?? null,
+      };
+    }),
+  );
+  await sql`
+    update payments as p set state = v.state, facts = v.facts, txid = v.txid,
+      amount_authorized = v.amount_authorized, amount_captured = v.amount_captured,
+      amount_refunded = v.amount_refunded, failed_step = v.failed_step, failure_code = v.failure_code,
+      failure_message = v.failure_message, updated_at = ${new Date()}
+    from jsonb_to_recordset(${rows}::jsonb) as v(id uuid, state text, facts jsonb, txid text,
+      amount_authorized bigint, amount_captured bigint, amount_refunded bigint, failed_step text,
+      failure_code text, failure_message text)
+    where p.id = v.id`.execute(db);
+}
+
 export interface NewEvent {
   paymentId: string | null;
   type: 'request' | 'response' | 'notification' | 'transition' | 'rejected' | 'note';
@@ -251,6 +287,19 @@ export async function insertNotification(
   return r.id;
 }
 
+/** Stores several notifications in one statement; their ids in the same order. */
+export async function insertNotifications(
+  db: Db,
+  ns: Omit<NotificationRow, 'id' | 'status' | 'payment_id' | 'detail' | 'received_at' | 'processed_at'>[],
+): Promise<string[]> {
+  const rows = await db
+    .insertInto('payone_notifications')
+    .values(ns.map((n) => ({ ...n, fields: JSON.stringify(n.fields) })))
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 /** The oldest unprocessed notification, locked; skipped if another worker holds it. */
 export async function claimNotification(db: Db): Promise<NotificationRow | undefined> {
   return db
@@ -262,6 +311,60 @@ export async function claimNotification(db: Db): Promise<NotificationRow | undef
     .forUpdate()
     .skipLocked()
     .executeTakeFirst();
+}
+
+/** Up to `limit` of the oldest unprocessed notifications, locked; those another worker holds are skipped. */
+export async function claimNotifications(db: Db, limit: number): Promise<NotificationRow[]> {
+  return db
+    .selectFrom('payone_notifications')
+    .selectAll()
+    .where('status', '=', 'received')
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
+/** Locks, in id order (two workers lock in the same order), the payments with any of these txids or references. */
+export async function lockPaymentsForNotifications(
+  db: Db,
+  txids: string[],
+  references: string[],
+): Promise<PaymentRow[]> {
+  if (txids.length === 0 && references.length === 0) return [];
+  return db
+    .selectFrom('payments')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        ...(txids.length ? [eb('txid', 'in', txids)] : []),
+        ...(references.length ? [eb('reference', 'in', references)] : []),
+      ]),
+    )
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+export interface NotificationMark {
+  id: string;
+  status: 'processed' | 'duplicate' | 'unknown_reference' | 'rejected' | 'ignored';
+  paymentId: string | null;
+  detail: string | null;
+}
+
+/** Sets the outcome of several notifications in one statement. */
+export async function markNotifications(db: Db, marks: NotificationMark[], at: Date): Promise<void> {
+  if (marks.length === 0) return;
+  const rows = JSON.stringify(
+    marks.map((m) => ({ id: m.id, status: m.status, payment_id: m.paymentId, detail: m.detail })),
+  );
+  await sql`
+    update payone_notifications as n
+    set status = v.status, payment_id = v.payment_id, detail = v.detail, processed_at = ${at}
+    from jsonb_to_recordset(${rows}::jsonb) as v(id bigint, status text, payment_id uuid, detail text)
+    where n.id = v.id`.execute(db);
 }
 
 export async function markNotification(

@@ -7,6 +7,8 @@ export interface PaymentsWorkerOptions {
   pollMs?: number;
   /** Jobs run in parallel per round. */
   concurrency?: number;
+  /** Notifications processed per transaction (1: one at a time). */
+  notificationBatch?: number;
   onError?: (e: unknown) => void;
 }
 
@@ -15,6 +17,10 @@ export class PaymentsWorker {
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
   #timer: NodeJS.Timeout | null = null;
+  /** A wake arrived since the current round started. */
+  #woken = false;
+  /** The last round may have left work (a full batch). */
+  #more = false;
 
   constructor(private readonly opts: PaymentsWorkerOptions) {}
 
@@ -26,6 +32,7 @@ export class PaymentsWorker {
 
   /** Runs now instead of at the next poll (e.g. right after a notification was stored). */
   wake(): void {
+    this.#woken = true;
     this.#wake?.();
   }
 
@@ -35,15 +42,33 @@ export class PaymentsWorker {
     await this.#loop;
   }
 
-  /** One round: all due notifications, then one batch of due jobs. Returns how much work was done. */
+  /**
+   * One round: the notifications waiting (in batches until a batch is not full), then one batch of due jobs.
+   * Returns how much work was done.
+   */
   async tick(): Promise<number> {
     const { service } = this.opts;
     let done = 0;
+    const batch = this.opts.notificationBatch ?? 50;
+    const concurrency = this.opts.concurrency ?? 8;
+    let more = false;
     while (this.#running || this.#loop === null) {
-      if (!(await service.handleNotification())) break;
-      done++;
+      let n: number;
+      let full: boolean;
+      try {
+        n = batch > 1 ? await service.handleNotifications(batch) : Number(await service.handleNotification());
+        full = n === batch;
+      } catch (e) {
+        // One notification the batch cannot take must not hold up the others: go one at a time this round.
+        this.opts.onError?.(e);
+        n = Number(await service.handleNotification());
+        full = n > 0;
+      }
+      done += n;
+      if (!full) break; // every notification waiting at the claim was taken; a new one wakes the worker
+      more = true;
     }
-    const jobs = await service.claimJobs(this.opts.concurrency ?? 8);
+    const jobs = await service.claimJobs(concurrency);
     await Promise.all(
       jobs.map((j) =>
         service.runJob(j).catch((e) => {
@@ -51,18 +76,21 @@ export class PaymentsWorker {
         }),
       ),
     );
+    this.#more = more || jobs.length === concurrency;
     return done + jobs.length;
   }
 
   async #run(): Promise<void> {
     while (this.#running) {
-      let worked = 0;
+      this.#woken = false;
       try {
-        worked = await this.tick();
+        await this.tick();
       } catch (e) {
         this.opts.onError?.(e);
+        this.#more = false;
       }
-      if (worked > 0 || !this.#running) continue;
+      // Again at once when a round was full or something arrived meanwhile; otherwise wait for a wake or the poll.
+      if (this.#more || this.#woken || !this.#running) continue;
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
         this.#timer = setTimeout(resolve, this.opts.pollMs ?? 250);

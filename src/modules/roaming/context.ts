@@ -2,6 +2,7 @@
 import { hashToken, tokenCandidates } from '../../ocpi/core/auth.ts';
 import { OcpiError, OcpiStatus } from '../../ocpi/core/envelope.ts';
 import { applyEvseStatusChanges, type EvseStatusChange, type EvseStatusOutcome } from '../network/index.ts';
+import { createPriceMemo, type PriceMemo } from '../tariffs/index.ts';
 import { Batcher } from './batcher.ts';
 import type { Cdr, Session } from './core/ocpi-objects.schema.ts';
 import type { FetchLike } from './ocpi-client.ts';
@@ -16,18 +17,35 @@ import type { RoamingSettings } from './settings.ts';
 export class PartnerAuthCache {
   static readonly TTL_MS = 2000;
   private readonly entries = new Map<string, { value: PartnerAuth | null; at: number }>();
+  /** Lookups under way: requests arriving meanwhile wait for the same one (under load there are many). */
+  private readonly pending = new Map<string, Promise<PartnerAuth | null>>();
+  private generation = 0;
   constructor(private readonly db: Db) {}
   async get(hash: string): Promise<PartnerAuth | null> {
     const hit = this.entries.get(hash);
-    const now = Date.now();
-    if (hit && now - hit.at < PartnerAuthCache.TTL_MS) return hit.value;
-    const value = await findPartnerByTokenHash(this.db, hash);
-    if (this.entries.size > 10_000) this.entries.clear();
-    this.entries.set(hash, { value, at: now });
-    return value;
+    if (hit && Date.now() - hit.at < PartnerAuthCache.TTL_MS) return hit.value;
+    const running = this.pending.get(hash);
+    if (running) return running;
+    const generation = this.generation;
+    const lookup = findPartnerByTokenHash(this.db, hash)
+      .then((value) => {
+        // Fresh from the time it was read; a lookup that started before an invalidate() is not kept.
+        if (generation === this.generation) {
+          if (this.entries.size > 10_000) this.entries.clear();
+          this.entries.set(hash, { value, at: Date.now() });
+        }
+        return value;
+      })
+      .finally(() => {
+        if (this.pending.get(hash) === lookup) this.pending.delete(hash);
+      });
+    this.pending.set(hash, lookup);
+    return lookup;
   }
   invalidate(): void {
+    this.generation++;
     this.entries.clear();
+    this.pending.clear();
   }
 }
 
@@ -49,6 +67,8 @@ export interface RoamingContext {
   /** EVSE status PATCHes (the hot path) written together: one transaction per batch of concurrent ones. */
   evseStatus: Batcher<EvseStatusChange, EvseStatusOutcome>;
   hooks?: RoamingHooks;
+  /** CDR prices shared by the audit and the hooks' listeners (the same CDR priced once). */
+  prices: PriceMemo;
 }
 
 export function createRoamingContext(db: Db, settings: RoamingSettings, fetchImpl: FetchLike = fetch): RoamingContext {
@@ -59,6 +79,7 @@ export function createRoamingContext(db: Db, settings: RoamingSettings, fetchImp
     auth: new PartnerAuthCache(db),
     evseStatus: new Batcher((changes) => applyEvseStatusChanges(db, changes)),
     hooks: {},
+    prices: createPriceMemo(),
   };
 }
 

@@ -36,6 +36,7 @@ export {
 export {
   auditPendingCdrs,
   auditStoredCdr,
+  cdrPriceKey,
   getLocationObject,
   type IngestResult,
   patchLocationObject,
@@ -54,6 +55,7 @@ export {
   findCdrForSession,
   findSessionByAuthorizationReference,
   partnerForParty,
+  sessionsWithCdr,
   tokenPushCounts,
 } from './lookups.service.ts';
 export { type FetchLike, OcpiCallError, ocpiCall } from './ocpi-client.ts';

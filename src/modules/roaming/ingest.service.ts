@@ -13,6 +13,7 @@ import {
   type Evse,
   type EvseStatusChange,
   getLocation,
+  getLocationTimeZone,
   getParty,
   getTariff,
   type Location,
@@ -532,7 +533,7 @@ export async function postCdr(
   }
   notify(() => ctx.hooks?.cdrStored?.(cdr));
   if (!cdr.credit) {
-    await auditStoredCdr(ctx, { ...owner, id: cdr.id }).catch(() => {
+    await auditStoredCdr(ctx, { ...owner, id: cdr.id }, { cdr, partner_id: partnerId }).catch(() => {
       /* stays PENDING; the worker audits it again */
     });
   }
@@ -553,13 +554,14 @@ export async function readCdr(ctx: RoamingContext, owner: Owner, id: string): Pr
 }
 
 /** Which tariffs price a CDR: its embedded ones, else the stored ones its periods name, else its connector's. */
-async function tariffsFor(db: Db, cdr: Cdr, location: Location | null): Promise<Tariff[]> {
+async function tariffsFor(db: Db, cdr: Cdr, loadLocation: () => Promise<Location | null>): Promise<Tariff[]> {
   const embedded = (cdr.tariffs ?? [])
     .map((t) => parseTariff(t, { mode: 'pricing' }))
     .flatMap((r) => (r.ok ? [r.tariff] : []));
   if (embedded.length) return embedded;
   let ids = [...new Set(cdr.charging_periods.flatMap((p) => (p.tariff_id ? [p.tariff_id] : [])))];
-  if (ids.length === 0 && location) {
+  const location = ids.length === 0 ? await loadLocation() : null;
+  if (location) {
     const evse = location.evses?.find((e) => same(e.uid, cdr.cdr_location.evse_uid));
     const c = evse?.connectors.find((x) => same(x.id, cdr.cdr_location.connector_id));
     ids = c?.tariff_ids ?? [];
@@ -574,16 +576,25 @@ async function tariffsFor(db: Db, cdr: Cdr, location: Location | null): Promise<
   return out;
 }
 
-/** Audits a stored CDR with the tariff engine; a disagreement beyond the tolerance opens a dispute. */
-export async function auditStoredCdr(ctx: RoamingContext, key: Owner & { id: string }): Promise<string> {
+/**
+ * Audits a stored CDR with the tariff engine; a disagreement beyond the tolerance opens a dispute. `stored` is the
+ * CDR as just stored by the caller (saves reading it back).
+ */
+export async function auditStoredCdr(
+  ctx: RoamingContext,
+  key: Owner & { id: string },
+  stored?: { cdr: Cdr; partner_id: string | null },
+): Promise<string> {
   const db = rdb(ctx.db);
-  const row = await db
-    .selectFrom('ocpi_cdrs')
-    .select(['object', 'partner_id', 'credit'])
-    .where('country_code', '=', key.country_code)
-    .where('party_id', '=', key.party_id)
-    .where('id', '=', key.id)
-    .executeTakeFirst();
+  const row = stored
+    ? { object: stored.cdr, partner_id: stored.partner_id, credit: stored.cdr.credit === true }
+    : await db
+        .selectFrom('ocpi_cdrs')
+        .select(['object', 'partner_id', 'credit'])
+        .where('country_code', '=', key.country_code)
+        .where('party_id', '=', key.party_id)
+        .where('id', '=', key.id)
+        .executeTakeFirst();
   if (!row) return 'MISSING';
   const cdr = row.object as Cdr;
   if (row.credit) {
@@ -596,22 +607,41 @@ export async function auditStoredCdr(ctx: RoamingContext, key: Owner & { id: str
       .execute();
     return 'SKIPPED';
   }
-  const location = await getLocation(ctx.db, { ...key, id: cdr.cdr_location.id });
-  const timeZone = location?.time_zone ?? countryTimeZone(cdr.cdr_location.country);
-  const tariffs = await tariffsFor(ctx.db, cdr, location);
+  // The whole location (EVSEs, connectors) only when the CDR names no tariff and its connector's are needed;
+  // otherwise just its time zone.
+  const locationKey = { ...key, id: cdr.cdr_location.id };
+  let location: Location | null | undefined;
+  const tariffs = await tariffsFor(ctx.db, cdr, async () => {
+    location = await getLocation(ctx.db, locationKey);
+    return location;
+  });
+  const timeZone =
+    (location !== undefined ? location?.time_zone : await getLocationTimeZone(ctx.db, locationKey)) ??
+    countryTimeZone(cdr.cdr_location.country);
   const outcome = timeZone
-    ? auditCdrCosts({ cdr, tariffs, timeZone, tolerance: ctx.settings.auditTolerance })
+    ? auditCdrCosts({
+        cdr,
+        tariffs,
+        timeZone,
+        tolerance: ctx.settings.auditTolerance,
+        price: (req) => ctx.prices.price(cdrPriceKey(key), req),
+      })
     : ({ status: 'UNAUDITABLE', kind: 'UNPRICEABLE', message: 'no time zone: unknown location and country' } as const);
-  await ctx.db.transaction().execute(async (trx) => {
-    const t = rdb(trx);
-    await t
+  const setStatus = (t: typeof db) =>
+    t
       .updateTable('ocpi_cdrs')
       .set({ audit_status: outcome.status, audited_at: new Date() })
       .where('country_code', '=', key.country_code)
       .where('party_id', '=', key.party_id)
       .where('id', '=', key.id)
       .execute();
-    if (outcome.status === 'OK') return;
+  if (outcome.status === 'OK') {
+    await setStatus(db); // one statement: no transaction needed
+    return outcome.status;
+  }
+  await ctx.db.transaction().execute(async (trx) => {
+    const t = rdb(trx);
+    await setStatus(t);
     const expected = outcome.status === 'DISPUTED' ? outcome.expected : null;
     const dispute = {
       id: randomUUID(),
@@ -649,6 +679,10 @@ export async function auditStoredCdr(ctx: RoamingContext, key: Owner & { id: str
   });
   return outcome.status;
 }
+
+/** The key under which a CDR's price is shared (RoamingContext.prices). */
+export const cdrPriceKey = (k: { country_code: string; party_id: string; id: string }) =>
+  `${k.country_code.toUpperCase()}*${k.party_id.toUpperCase()}*${k.id}`;
 
 /** Audits CDRs left PENDING (e.g. a crash between storing and auditing). */
 export async function auditPendingCdrs(ctx: RoamingContext, limit = 50): Promise<number> {

@@ -31,6 +31,21 @@ export async function findSessionByAuthorizationReference(db: Db, reference: str
 }
 
 /** The (non-credit) CDR of a session of the party, if it arrived. */
+/** Which of these sessions have a (non-credit) CDR, as `CC*PID*session_id`: one query for many sessions. */
+export async function sessionsWithCdr(
+  db: Db,
+  keys: { country_code: string; party_id: string; session_id: string }[],
+): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await rdb(db)
+    .selectFrom('ocpi_cdrs')
+    .select(['country_code', 'party_id', 'session_id'])
+    .where('session_id', 'in', [...new Set(keys.map((k) => k.session_id))])
+    .where('credit', '=', false)
+    .execute();
+  return new Set(rows.map((r) => `${r.country_code.toUpperCase()}*${r.party_id.toUpperCase()}*${r.session_id}`));
+}
+
 export async function findCdrForSession(
   db: Db,
   key: { country_code: string; party_id: string; session_id: string },

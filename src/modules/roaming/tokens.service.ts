@@ -31,33 +31,26 @@ export async function saveToken(
   const p = parseToken(candidate);
   if (!p.ok) throw new Error(`Invalid token: ${p.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   const token = p.value;
-  await ctx.db.transaction().execute(async (trx) => {
-    const row = {
-      country_code: token.country_code,
-      party_id: token.party_id,
-      uid: token.uid,
-      type: token.type,
-      contract_id: token.contract_id,
-      valid: token.valid,
-      whitelist: token.whitelist,
-      object: JSON.stringify(token),
-      last_updated: new Date(token.last_updated),
-    };
-    await rdb(trx)
-      .insertInto('ocpi_tokens')
-      .values(row)
-      .onConflict((oc) =>
-        oc.columns(['country_code', 'party_id', 'uid', 'type']).doUpdateSet({
-          contract_id: row.contract_id,
-          valid: row.valid,
-          whitelist: row.whitelist,
-          object: row.object,
-          last_updated: row.last_updated,
-        }),
-      )
-      .execute();
-    await enqueueTokenPush(trx, token.uid, token.type, opts.partnerId);
-  });
+  // One statement (atomic without a transaction, one round trip): store the token, then queue its push to every
+  // registered partner with a Tokens receiver (or only `opts.partnerId`), as enqueueTokenPush does.
+  await sql`
+    with saved as (
+      insert into ocpi_tokens (country_code, party_id, uid, type, contract_id, valid, whitelist, object, last_updated)
+      values (${token.country_code}, ${token.party_id}, ${token.uid}, ${token.type}, ${token.contract_id},
+              ${token.valid}, ${token.whitelist}, ${JSON.stringify(token)}, ${new Date(token.last_updated)})
+      on conflict (country_code, party_id, uid, type) do update set
+        contract_id = excluded.contract_id, valid = excluded.valid, whitelist = excluded.whitelist,
+        object = excluded.object, last_updated = excluded.last_updated
+      returning 1
+    )
+    insert into ocpi_token_pushes (partner_id, uid, type)
+    select p.id, ${token.uid}, ${token.type} from ocpi_partners p
+    where p.status = 'REGISTERED' and exists (select 1 from saved)
+      and (${opts.partnerId ?? null}::uuid is null or p.id = ${opts.partnerId ?? null}::uuid)
+      and exists (select 1 from jsonb_array_elements(p.endpoints) e
+                  where e->>'identifier' = 'tokens' and e->>'role' = 'RECEIVER')
+    on conflict (partner_id, uid, type) where status = 'PENDING'
+    do update set next_run_at = now(), attempts = 0, updated_at = now()`.execute(ctx.db);
   return token;
 }
 

@@ -37,6 +37,7 @@ export {
   priceCdr,
   type StepRoundingProof,
 } from './core/price.ts';
+export { createPriceMemo, type PriceMemo } from './core/price-memo.ts';
 export { type PriceTag, summarizeTariff, type TariffSummary, type VariesBy } from './core/summary.ts';
 export {
   type CdrDimension,

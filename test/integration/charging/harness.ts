@@ -87,21 +87,31 @@ export interface HarnessOptions {
   /** Wraps the payments service charging uses (benchmarks time the capture). */
   wrapPayments?: (s: PaymentsService) => PaymentsService;
   logLevel?: string;
+  /**
+   * Benchmarks: start the PAYONE simulator elsewhere (e.g. its own process) instead of in this process; gets the
+   * TransactionStatus URL. Only `url`, `apiUrl` and `close` of `Harness.payone` exist then.
+   */
+  externalPayone?: (notifyUrl: string) => Promise<{ url: string; apiUrl: string; close(): Promise<void> }>;
+  /** PostgreSQL connections (default 10). */
+  poolSize?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const t = await openTestDatabase();
+  const t = await openTestDatabase(opts.poolSize);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const payone = await startPayoneSimulator({
-    port: 0,
-    quiet: true,
-    paidDelayMs: 50,
-    pendingDelayMs: 100,
-    retryScheduleMs: [100, 200, 400, 800],
-    notifyTimeoutMs: 3000,
-    notifyUrl: `${url}/payone/transaction-status`,
-  });
+  const notifyUrl = `${url}/payone/transaction-status`;
+  const payone = opts.externalPayone
+    ? ((await opts.externalPayone(notifyUrl)) as RunningPayoneSimulator)
+    : await startPayoneSimulator({
+        port: 0,
+        quiet: true,
+        paidDelayMs: 50,
+        pendingDelayMs: 100,
+        retryScheduleMs: [100, 200, 400, 800],
+        notifyTimeoutMs: 3000,
+        notifyUrl,
+      });
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: String(port),

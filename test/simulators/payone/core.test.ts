@@ -366,6 +366,18 @@ describe('notification queue', () => {
     expect(dueNotifications(q, 10_000, policy, new Set(['2'])).map((i) => i.txaction)).toEqual([]);
   });
 
+  it('looks only at unfinished notifications: delivered ones leave the open list, the next of the txid is due', () => {
+    const q = createQueue();
+    const first = Array.from({ length: 50 }, (_, i) => enqueue(q, input(String(i), 'appointed'), 0));
+    const next = enqueue(q, input('7', 'capture'), 0);
+    for (const item of dueNotifications(q, 0, policy, new Set()))
+      recordAttempt(item, { at: '', outcome: 'TSOK' }, 0, policy);
+    expect(first.every((i) => i.status === 'delivered')).toBe(true);
+    expect(dueNotifications(q, 0, policy, new Set()).map((i) => i.id)).toEqual([next.id]);
+    expect(q.open).toEqual([next]);
+    expect(q.items).toHaveLength(51); // kept for inspection
+  });
+
   it('out-of-order mode releases newest first without FIFO', () => {
     const q = createQueue();
     enqueue(q, input('1', 'appointed'), 0);

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   buildCapture,
@@ -309,6 +310,44 @@ describe('encodings', () => {
     expect(decodeForm(encodeForm(v, 'UTF-8'), 'UTF-8')).toEqual(v);
     expect(decodeForm('street=J%E4gerweg 12', 'ISO-8859-1').street).toBe('Jägerweg 12');
     expect(encodeForm({ n: '€' }, 'ISO-8859-1')).toBe('n=%3F'); // not representable in Latin-1
+  });
+
+  it('decodes like a byte-by-byte reference: stray %, raw Latin-1 and UTF-8 bytes, +', () => {
+    // The straightforward decoder (one byte at a time) that the fast one must agree with.
+    const reference = (text: string, encoding: 'UTF-8' | 'ISO-8859-1') => {
+      const enc = encoding === 'UTF-8' ? 'utf8' : 'latin1';
+      const one = (s: string) => {
+        const bytes: number[] = [];
+        const t = s.replaceAll('+', ' ');
+        for (let i = 0; i < t.length; i++) {
+          if (t[i] === '%' && /^[0-9a-fA-F]{2}$/.test(t.slice(i + 1, i + 3))) {
+            bytes.push(Number.parseInt(t.slice(i + 1, i + 3), 16));
+            i += 2;
+          } else for (const b of Buffer.from(t[i]!, enc)) bytes.push(b);
+        }
+        return Buffer.from(bytes).toString(enc);
+      };
+      const out: Record<string, string> = {};
+      for (const pair of text.split('&')) {
+        if (pair === '') continue;
+        const eq = pair.indexOf('=');
+        out[one(eq < 0 ? pair : pair.slice(0, eq)).trim()] = eq < 0 ? '' : one(pair.slice(eq + 1));
+      }
+      return out;
+    };
+    expect(decodeForm('a=100%&b=%zz%4&c=%E4%', 'ISO-8859-1')).toEqual({ a: '100%', b: '%zz%4', c: 'ä%' });
+    expect(decodeForm('n=J%C3%A4ger+%C3%9F', 'UTF-8')).toEqual({ n: 'Jäger ß' });
+    expect(decodeForm(Buffer.from('n=Jäger', 'latin1'), 'ISO-8859-1')).toEqual({ n: 'Jäger' });
+    const chars = [...'ab=&+% 09AFafzäß€'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...chars), { maxLength: 30 }), fc.boolean(), (cs, utf8) => {
+        const enc = utf8 ? 'UTF-8' : 'ISO-8859-1';
+        const text = cs.join('');
+        expect(decodeForm(text, enc)).toEqual(reference(text, enc));
+        const raw = Buffer.from(text, utf8 ? 'utf8' : 'latin1');
+        expect(decodeForm(raw, enc)).toEqual(reference(raw.toString('latin1'), enc));
+      }),
+    );
   });
 });
 

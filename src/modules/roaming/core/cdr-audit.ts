@@ -1,7 +1,14 @@
 // CDR audit: the CPO's claimed costs against our recomputation with the tariff engine (priceCdr), field by
 // field, within a tolerance. Pure. The engine decides the price; this only compares.
 import { Decimal } from 'decimal.js';
-import { type MoneyPair, type PriceResult, priceCdr, type Tariff } from '../../tariffs/index.ts';
+import {
+  type MoneyPair,
+  type PriceResult,
+  type PricingOutcome,
+  type PricingRequest,
+  priceCdr,
+  type Tariff,
+} from '../../tariffs/index.ts';
 
 export const COST_FIELDS = [
   'total_cost',
@@ -54,9 +61,11 @@ export function auditCdrCosts(input: {
   tariffs: readonly Tariff[];
   timeZone: string;
   tolerance: string;
+  /** How to price (default priceCdr); e.g. a memo shared with another caller pricing the same CDR. */
+  price?: (req: PricingRequest) => PricingOutcome;
 }): AuditOutcome {
   const { cdr } = input;
-  const priced = priceCdr({
+  const priced = (input.price ?? priceCdr)({
     cdr: {
       start_date_time: cdr.start_date_time,
       end_date_time: cdr.end_date_time,

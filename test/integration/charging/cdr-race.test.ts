@@ -1,0 +1,162 @@
+// The same CDR handled several times at once (the roaming hook, the sweep, another process): the charge is priced
+// and captured once. The pricing move is a conditional UPDATE on the charge as read; the ones that lose fall back
+// to the locking transaction, which refuses a second pricing.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChargingRepo } from '../../../src/modules/charging/charging.repository.ts';
+import type { Cdr } from '../../../src/modules/roaming/index.ts';
+import { availableEvse, CARDS, type Harness, json, newKey, startHarness, until, waitStatus } from './harness.ts';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+}, 60_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+/** A real charge to copy (its row, offer, CDR), made once. */
+let templates: Promise<{ template: Record<string, unknown>; cdrTemplate: Cdr }> | null = null;
+
+/**
+ * A charge in CHARGING with its own hold, and its CDR stored without telling anyone (no hook). `age`: how long
+ * ago the charge last changed.
+ */
+async function chargingWithStoredCdr(age = 0) {
+  templates ??= (async () => {
+    const evse = availableEvse(h);
+    const start = await json(
+      await h.http('POST', '/api/v1/charges', {
+        evse_id: evse.evse_id,
+        connector_id: evse.connector_id,
+        idempotency_key: newKey(),
+        email: 'race@example.com',
+        card: CARDS.visa,
+      }),
+    );
+    await waitStatus(h, start.charge_id, start.access_token, ['CHARGING']);
+    await new Promise((r) => setTimeout(r, 1000));
+    await h.http('POST', `/api/v1/charges/${start.charge_id}/stop?t=${start.access_token}`);
+    await waitStatus(h, start.charge_id, start.access_token, ['PAID']);
+    const template = (
+      await sql<Record<string, unknown>>`select * from charges where id = ${start.charge_id}`.execute(h.t.db)
+    ).rows[0]!;
+    const cdrTemplate = (
+      await sql<{ object: Cdr }>`select object from ocpi_cdrs where session_id = ${template.ocpi_session_id}`.execute(
+        h.t.db,
+      )
+    ).rows[0]!.object;
+    return { template, cdrTemplate };
+  })();
+  const { template, cdrTemplate } = await templates;
+  // A second charge in CHARGING with its own hold, and its CDR (not delivered yet).
+  const id = randomUUID();
+  const ref = id.replaceAll('-', '');
+  const pre = await h.payments.service.preauthorize({
+    sessionRef: id,
+    amount: 5000,
+    currency: 'EUR',
+    card: { pseudocardpan: CARDS.visa.pseudocardpan },
+    returnUrls: { successUrl: h.url, errorUrl: h.url, backUrl: h.url },
+  });
+  if (!pre.ok) throw new Error(pre.error.message);
+  await h.t.db
+    .insertInto('charges' as never)
+    .values({
+      ...template,
+      id,
+      idempotency_key: `race-${id}`,
+      authorization_reference: ref,
+      token_uid: `RACE${ref.slice(0, 16)}`,
+      payment_id: pre.value.id,
+      status: 'CHARGING',
+      ocpi_session_id: `RACE-${ref.slice(0, 20)}`,
+      cdr_id: null,
+      cpo_price: null,
+      driver_price: null,
+      amount_minor: null,
+      invoice_number: null,
+      receipt_mail: null,
+      paid_at: null,
+      status_history: JSON.stringify([]),
+      offer: JSON.stringify(template.offer),
+      session: null,
+      card: JSON.stringify(template.card),
+      flags: [],
+      updated_at: new Date(Date.now() - age),
+    } as never)
+    .execute();
+  const cdr = {
+    ...cdrTemplate,
+    id: `CDR-RACE-${ref.slice(0, 20)}`,
+    session_id: `RACE-${ref.slice(0, 20)}`,
+    authorization_reference: ref,
+  };
+  await sql`insert into ocpi_cdrs (country_code, party_id, id, partner_id, session_id, credit, currency,
+      total_cost_excl, object, last_updated, audit_status)
+    values (${cdr.country_code}, ${cdr.party_id}, ${cdr.id}, ${h.partnerId}, ${cdr.session_id}, false,
+      ${cdr.currency}, ${String(cdr.total_cost.excl_vat)}, ${JSON.stringify(cdr)}, now(), 'PENDING')`.execute(h.t.db);
+  return { id, paymentId: pre.value.id, cdr };
+}
+
+describe('one CDR, many handlers', () => {
+  it('prices and captures once when the CDR is handled several times at once', async () => {
+    const { id, paymentId, cdr } = await chargingWithStoredCdr();
+    // Four handlers at once, as the hook, the sweep and other processes would.
+    for (let i = 0; i < 4; i++) h.roaming.hooks?.cdrStored?.(cdr);
+    await h.charging.service.sweep();
+
+    const paid = await until('paid', async () => {
+      const r = (
+        await sql<{ status: string; amount_minor: string; status_history: { status: string }[] }>`
+        select status, amount_minor, status_history from charges where id = ${id}`.execute(h.t.db)
+      ).rows[0]!;
+      return r.status === 'PAID' ? r : null;
+    });
+    await h.charging.service.idle();
+    expect(paid.status_history.map((s) => s.status)).toEqual(['PRICED', 'PAID']);
+    const captures = await h.t.db
+      .selectFrom('payment_jobs')
+      .select('kind')
+      .where('payment_id', '=', paymentId)
+      .where('kind', '=', 'capture')
+      .execute();
+    expect(captures).toHaveLength(1);
+    const view = await h.payments.service.getPaymentView(paymentId);
+    if (!view.ok) throw new Error(view.error.message);
+    const booked = h.payone.state.transaction(view.value.txid!)!;
+    expect(booked.bookings.filter((b) => b.request === 'capture')).toHaveLength(1);
+    expect(booked.captured).toBe(Number(paid.amount_minor));
+    // The conditional update itself: a charge read before a change is not written over.
+    const repo = createChargingRepo(h.t.db);
+    const now = (await repo.get(id))!;
+    const stale = { status: now.status, updated_at: new Date(now.updated_at.getTime() - 1) };
+    expect(await repo.updateIfUnchanged(id, stale, { status: 'PRICED' })).toBeNull();
+    expect(await repo.updateIfUnchanged(id, { ...now, status: 'CHARGING' }, { status: 'PRICED' })).toBeNull();
+    expect((await repo.get(id))!.status).toBe('PAID');
+    const same = await repo.updateIfUnchanged(id, now, { flags: ['CHECKED'] });
+    expect(same?.flags).toEqual(['CHECKED']);
+    const invoices = await sql<{ n: string }>`select count(*) as n from invoices where session_ref = ${id}`.execute(
+      h.t.db,
+    );
+    expect(Number(invoices.rows[0]!.n)).toBe(1);
+  });
+
+  it('a CDR stored while no hook heard of it is found by the sweep, which then prices and captures', async () => {
+    const { id } = await chargingWithStoredCdr(60_000);
+    const idle = await chargingWithStoredCdr(60_000); // and another charging session without a CDR yet
+    await sql`delete from ocpi_cdrs where id = ${idle.cdr.id}`.execute(h.t.db);
+    await h.charging.service.sweep();
+    const paid = await until('paid by the sweep', async () => {
+      const r = (await sql<{ status: string }>`select status from charges where id = ${id}`.execute(h.t.db)).rows[0]!;
+      return r.status === 'PAID' ? r : null;
+    });
+    expect(paid.status).toBe('PAID');
+    await h.charging.service.idle();
+    const other = (await sql<{ status: string }>`select status from charges where id = ${idle.id}`.execute(h.t.db))
+      .rows[0]!;
+    expect(other.status).toBe('CHARGING');
+  });
+});
