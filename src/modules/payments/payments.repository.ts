@@ -61,20 +61,6 @@ export async function lockPayment(db: Db, id: string): Promise<PaymentRow | unde
   return db.selectFrom('payments').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
-export async function lockPaymentForNotification(
-  db: Db,
-  txid: string | null,
-  reference: string | null,
-): Promise<PaymentRow | undefined> {
-  if (txid) {
-    const r = await db.selectFrom('payments').selectAll().where('txid', '=', txid).forUpdate().executeTakeFirst();
-    if (r) return r;
-  }
-  if (reference)
-    return db.selectFrom('payments').selectAll().where('reference', '=', reference).forUpdate().executeTakeFirst();
-  return undefined;
-}
-
 export async function getPaymentRow(db: Db, id: string): Promise<PaymentRow | undefined> {
   return db.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
 }
@@ -300,19 +286,6 @@ export async function insertNotifications(
   return rows.map((r) => r.id);
 }
 
-/** The oldest unprocessed notification, locked; skipped if another worker holds it. */
-export async function claimNotification(db: Db): Promise<NotificationRow | undefined> {
-  return db
-    .selectFrom('payone_notifications')
-    .selectAll()
-    .where('status', '=', 'received')
-    .orderBy('id')
-    .limit(1)
-    .forUpdate()
-    .skipLocked()
-    .executeTakeFirst();
-}
-
 /** Up to `limit` of the oldest unprocessed notifications, locked; those another worker holds are skipped. */
 export async function claimNotifications(db: Db, limit: number): Promise<NotificationRow[]> {
   return db
@@ -365,20 +338,6 @@ export async function markNotifications(db: Db, marks: NotificationMark[], at: D
     set status = v.status, payment_id = v.payment_id, detail = v.detail, processed_at = ${at}
     from jsonb_to_recordset(${rows}::jsonb) as v(id bigint, status text, payment_id uuid, detail text)
     where n.id = v.id`.execute(db);
-}
-
-export async function markNotification(
-  db: Db,
-  id: string,
-  status: 'processed' | 'duplicate' | 'unknown_reference' | 'rejected' | 'ignored',
-  paymentId: string | null,
-  detail: string | null,
-) {
-  await db
-    .updateTable('payone_notifications')
-    .set({ status, payment_id: paymentId, detail, processed_at: new Date() })
-    .where('id', '=', id)
-    .execute();
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -642,52 +642,14 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
     });
   }
 
-  /** Processes the oldest unprocessed notification; returns false when there is none. */
+  /** Processes the oldest unprocessed notification (a batch of one); returns false when there is none. */
   async function handleNotification(): Promise<boolean> {
-    return db.transaction().execute(async (tx) => {
-      const n = await repo.claimNotification(tx);
-      if (!n) return false;
-      const fields = n.fields as Record<string, string>;
-      const row = await repo.lockPaymentForNotification(tx, n.txid, n.reference);
-      if (!row) {
-        await repo.markNotification(tx, n.id, 'unknown_reference', null, 'no payment with this txid or reference');
-        return true;
-      }
-      const p = repo.toPayment(row);
-      await repo.insertEvents(tx, [
-        {
-          paymentId: p.id,
-          type: 'notification',
-          name: n.txaction ?? 'unknown',
-          data: { notification_id: n.id, fields },
-          at: new Date(n.received_at),
-        },
-      ]);
-      const e = notificationEvent(fields);
-      if (!e) {
-        await repo.markNotification(tx, n.id, 'ignored', p.id, `txaction ${n.txaction} is not one we know`);
-        return true;
-      }
-      const { outcomes } = await applyAndSave(tx, p, [
-        { e, name: `notify_${e.txaction}`, data: { notification_id: n.id } },
-      ]);
-      const o = outcomes[0]!;
-      const status =
-        o.kind === 'rejected'
-          ? 'rejected'
-          : o.kind === 'unchanged'
-            ? o.why === 'duplicate'
-              ? 'duplicate'
-              : 'ignored'
-            : 'processed';
-      await repo.markNotification(tx, n.id, status, p.id, o.kind === 'rejected' ? `${o.reason}: ${o.detail}` : null);
-      return true;
-    });
+    return (await handleNotifications(1)) > 0;
   }
 
   /**
    * Processes up to `limit` of the oldest unprocessed notifications in one transaction; returns how many. The same
-   * as `handleNotification` one after the other, with fewer round trips: the payments they name are locked in one
+   * as handling them one after the other (batches of one), with fewer round trips: the payments they name are locked in one
    * statement (in id order), each notification is applied in arrival order to its payment as the ones before left
    * it, and the event log and the notification outcomes are written once for the batch. An error rolls the whole
    * batch back (nothing half-processed); the worker then goes one at a time.
