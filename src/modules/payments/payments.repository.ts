@@ -65,23 +65,26 @@ export async function getPaymentRow(db: Db, id: string): Promise<PaymentRow | un
   return db.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function savePayment(db: Db, p: Payment, failedJob: string | null = null): Promise<PaymentRow> {
+/** The stored columns of a payment (state, facts and what is derived from them). */
+function paymentColumns(p: Payment, failedJob: string | null) {
   const a = amounts(p);
   const failure = failureOf(p.state, p.facts, failedJob);
+  return {
+    state: p.state,
+    txid: p.facts.txid,
+    amount_authorized: a.authorized,
+    amount_captured: a.captured,
+    amount_refunded: a.refunded,
+    failed_step: failure?.step ?? null,
+    failure_code: failure?.code ?? null,
+    failure_message: failure?.message ?? null,
+  };
+}
+
+export async function savePayment(db: Db, p: Payment, failedJob: string | null = null): Promise<PaymentRow> {
   return db
     .updateTable('payments')
-    .set({
-      state: p.state,
-      facts: JSON.stringify(p.facts),
-      txid: p.facts.txid,
-      amount_authorized: a.authorized,
-      amount_captured: a.captured,
-      amount_refunded: a.refunded,
-      failed_step: failure?.step ?? null,
-      failure_code: failure?.code ?? null,
-      failure_message: failure?.message ?? null,
-      updated_at: new Date(),
-    })
+    .set({ ...paymentColumns(p, failedJob), facts: JSON.stringify(p.facts), updated_at: new Date() })
     .where('id', '=', p.id)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -94,24 +97,7 @@ export async function savePayments(db: Db, ps: Payment[]): Promise<void> {
     await savePayment(db, ps[0]!);
     return;
   }
-  const rows = JSON.stringify(
-    ps.map((p) => {
-      const a = amounts(p);
-      const failure = failureOf(p.state, p.facts, null);
-      return {
-        id: p.id,
-        state: p.state,
-        facts: p.facts,
-        txid: p.facts.txid,
-        amount_authorized: a.authorized,
-        amount_captured: a.captured,
-        amount_refunded: a.refunded,
-        failed_step: failure?.step ?? null,
-        failure_code: failure?.code ?? null,
-        failure_message: failure?.message ?? null,
-      };
-    }),
-  );
+  const rows = JSON.stringify(ps.map((p) => ({ id: p.id, facts: p.facts, ...paymentColumns(p, null) })));
   await sql`
     update payments as p set state = v.state, facts = v.facts, txid = v.txid,
       amount_authorized = v.amount_authorized, amount_captured = v.amount_captured,
