@@ -31,8 +31,7 @@ export async function saveToken(
   const p = parseToken(candidate);
   if (!p.ok) throw new Error(`Invalid token: ${p.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
   const token = p.value;
-  // One statement (atomic without a transaction, one round trip): store the token, then queue its push to every
-  // registered partner with a Tokens receiver (or only `opts.partnerId`), as enqueueTokenPush does.
+  // One statement (atomic without a transaction, one round trip): store the token, then queue its pushes.
   await sql`
     with saved as (
       insert into ocpi_tokens (country_code, party_id, uid, type, contract_id, valid, whitelist, object, last_updated)
@@ -43,27 +42,24 @@ export async function saveToken(
         object = excluded.object, last_updated = excluded.last_updated
       returning 1
     )
-    insert into ocpi_token_pushes (partner_id, uid, type)
-    select p.id, ${token.uid}, ${token.type} from ocpi_partners p
-    where p.status = 'REGISTERED' and exists (select 1 from saved)
-      and (${opts.partnerId ?? null}::uuid is null or p.id = ${opts.partnerId ?? null}::uuid)
-      and exists (select 1 from jsonb_array_elements(p.endpoints) e
-                  where e->>'identifier' = 'tokens' and e->>'role' = 'RECEIVER')
-    on conflict (partner_id, uid, type) where status = 'PENDING'
-    do update set next_run_at = now(), attempts = 0, updated_at = now()`.execute(ctx.db);
+    ${queuePushes(token.uid, token.type, opts.partnerId, sql`exists (select 1 from saved)`)}`.execute(ctx.db);
   return token;
 }
 
-/** One pending push per partner and token (a newer change folds into the pending one). */
-async function enqueueTokenPush(db: Db, uid: string, type: string, partnerId?: string): Promise<void> {
-  await sql`
+/**
+ * Queues a push of the token to every registered partner with a Tokens receiver (or only `partnerId`): one pending
+ * push per partner and token, a newer change folds into the pending one. `when` gates the insert (a CTE's result).
+ */
+function queuePushes(uid: string, type: string, partnerId: string | undefined, when = sql`true`) {
+  return sql`
     insert into ocpi_token_pushes (partner_id, uid, type)
     select p.id, ${uid}, ${type} from ocpi_partners p
-    where p.status = 'REGISTERED' and (${partnerId ?? null}::uuid is null or p.id = ${partnerId ?? null}::uuid)
+    where p.status = 'REGISTERED' and ${when}
+      and (${partnerId ?? null}::uuid is null or p.id = ${partnerId ?? null}::uuid)
       and exists (select 1 from jsonb_array_elements(p.endpoints) e
                   where e->>'identifier' = 'tokens' and e->>'role' = 'RECEIVER')
     on conflict (partner_id, uid, type) where status = 'PENDING'
-    do update set next_run_at = now(), attempts = 0, updated_at = now()`.execute(db);
+    do update set next_run_at = now(), attempts = 0, updated_at = now()`;
 }
 
 export async function getToken(db: Db, country_code: string, party_id: string, uid: string, type: string) {
@@ -203,5 +199,5 @@ export async function queueAllTokens(ctx: RoamingContext, partnerId: string): Pr
     .where('country_code', '=', ctx.settings.countryCode)
     .where('party_id', '=', ctx.settings.partyId)
     .execute();
-  for (const r of rows) await enqueueTokenPush(ctx.db, r.uid, r.type, partnerId);
+  for (const r of rows) await queuePushes(r.uid, r.type, partnerId).execute(ctx.db);
 }
