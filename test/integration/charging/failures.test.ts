@@ -55,6 +55,21 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** A charge charged and stopped whose CDR the CPO holds back until `releaseCdr` (the simulator back to normal). */
+async function chargeAndStopHoldingCdr() {
+  const held: Json[] = [];
+  patchSim('postCdr', () => async (cdr: Json) => {
+    held.push(cdr);
+  });
+  const charge = await chargeAndStop();
+  const releaseCdr = async () => {
+    await until('the CDR', async () => held.length > 0);
+    while (restore.length) restore.pop()!();
+    await (sim().postCdr as (c: Json) => Promise<void>).call(h.cpo.sim, held[0]);
+  };
+  return { ...charge, releaseCdr };
+}
+
 async function setPayoneFaults(faults: Record<string, unknown>): Promise<void> {
   const r = await fetch(`${h.payone.url}/__sim/faults`, {
     method: 'POST',
@@ -193,11 +208,7 @@ describe('failure paths', () => {
   });
 
   it('the CDR never arrives: flagged for the back office, the driver sees pending; a late CDR still bills', async () => {
-    const held: Json[] = [];
-    patchSim('postCdr', () => async (cdr: Json) => {
-      held.push(cdr);
-    });
-    const { id, token } = await chargeAndStop();
+    const { id, token, releaseCdr } = await chargeAndStopHoldingCdr();
     const pending = await waitStatus(h, id, token, ['CDR_PENDING']);
     expect(pending.status_text).toMatch(/pending/i);
     const flagged = await json(await h.http('GET', '/api/v1/admin/charges?flagged=true', undefined, admin));
@@ -205,23 +216,16 @@ describe('failure paths', () => {
     const byStatus = await json(await h.http('GET', '/api/v1/admin/charges?status=CDR_PENDING', undefined, admin));
     expect(byStatus.items.map((x: Json) => x.id)).toContain(id);
     // The CDR turns up after all.
-    while (restore.length) restore.pop()!();
-    await (sim().postCdr as (c: Json) => Promise<void>).call(h.cpo.sim, held[0]);
+    await releaseCdr();
     await waitStatus(h, id, token, ['PAID']);
   });
 
   it('capture declined: "pay again" with another card captures exactly the amount', async () => {
-    const held: Json[] = [];
-    patchSim('postCdr', () => async (cdr: Json) => {
-      held.push(cdr);
-    });
-    const { id, token } = await chargeAndStop();
+    const { id, token, releaseCdr } = await chargeAndStopHoldingCdr();
     await waitStatus(h, id, token, ['FINISHED', 'CDR_PENDING']);
-    await until('the CDR', async () => held.length > 0);
     // PAYONE declines the capture (80: the reserved amount is no longer available).
     await setPayoneFaults({ captureErrorCode: 80 });
-    while (restore.length) restore.pop()!();
-    await (sim().postCdr as (c: Json) => Promise<void>).call(h.cpo.sim, held[0]);
+    await releaseCdr();
     const failed = await waitStatus(h, id, token, ['PAYMENT_FAILED'], 30_000).catch(async (e) => {
       const d = await json(await h.http('GET', `/api/v1/admin/charges/${id}`, undefined, admin));
       const jobs = await h.t.db.selectFrom('payment_jobs').selectAll().execute();
@@ -283,17 +287,11 @@ describe('failure paths', () => {
   });
 
   it('capture unanswered: flagged, then a late TransactionStatus that it went through pays the charge', async () => {
-    const held: Json[] = [];
-    patchSim('postCdr', () => async (cdr: Json) => {
-      held.push(cdr);
-    });
-    const { id, token } = await chargeAndStop();
+    const { id, token, releaseCdr } = await chargeAndStopHoldingCdr();
     await waitStatus(h, id, token, ['FINISHED', 'CDR_PENDING']);
-    await until('the CDR', async () => held.length > 0);
     // PAYONE takes the capture but its answers never reach us, and its notifications are held back for now.
     await setPayoneFaults({ apiTimeoutRate: 1, timeoutAfterProcessing: true, notificationsPaused: true });
-    while (restore.length) restore.pop()!();
-    await (sim().postCdr as (c: Json) => Promise<void>).call(h.cpo.sim, held[0]);
+    await releaseCdr();
     const pending = await waitStatus(h, id, token, ['PAYMENT_FAILED'], 30_000);
     const flagged = await json(await h.http('GET', `/api/v1/admin/charges/${id}`, undefined, admin));
     expect(flagged.flags).toEqual(expect.arrayContaining(['PAYMENT_FAILED', 'CAPTURE_OUTCOME_UNKNOWN']));
