@@ -56,12 +56,12 @@ export class PaymentsWorker {
       let n: number;
       let full: boolean;
       try {
-        n = batch > 1 ? await service.handleNotifications(batch) : Number(await service.handleNotification());
+        n = await service.handleNotifications(batch);
         full = n === batch;
       } catch (e) {
         // One notification the batch cannot take must not hold up the others: go one at a time this round.
         this.opts.onError?.(e);
-        n = Number(await service.handleNotification());
+        n = await service.handleNotifications(1);
         full = n > 0;
       }
       done += n;

@@ -30,7 +30,6 @@ export async function findSessionByAuthorizationReference(db: Db, reference: str
   return r ? (r.object as Session) : null;
 }
 
-/** The (non-credit) CDR of a session of the party, if it arrived. */
 /** Which of these sessions have a (non-credit) CDR, as `CC*PID*session_id`: one query for many sessions. */
 export async function sessionsWithCdr(
   db: Db,
@@ -46,6 +45,7 @@ export async function sessionsWithCdr(
   return new Set(rows.map((r) => `${r.country_code.toUpperCase()}*${r.party_id.toUpperCase()}*${r.session_id}`));
 }
 
+/** The (non-credit) CDR of a session of the party, if it arrived. */
 export async function findCdrForSession(
   db: Db,
   key: { country_code: string; party_id: string; session_id: string },

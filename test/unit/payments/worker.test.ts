@@ -13,7 +13,6 @@ function fakeService(batches: number[], onCall?: (call: number) => void) {
       onCall?.(calls.notifications);
       return n;
     },
-    handleNotification: async () => false,
     claimJobs: async () => {
       calls.jobs++;
       return [];
