@@ -109,6 +109,114 @@ export async function savePayments(db: Db, ps: Payment[]): Promise<void> {
     where p.id = v.id`.execute(db);
 }
 
+/** What a payment change does to its outbox job, written with the change. */
+export type JobWrite =
+  | {
+      op: 'insert';
+      paymentId: string;
+      kind: JobKind;
+      idempotencyKey: string;
+      payload: unknown;
+      /** Claimed by the caller (attempt 1, leased for leaseMs) to run at once; absent: pending for the worker. */
+      leaseMs?: number;
+    }
+  | { op: 'finish'; id: string; status: 'done' | 'failed'; lastError: string | null }
+  | { op: 'reschedule'; id: string; delayMs: number; lastError: string };
+
+const JOB_COLUMNS = [
+  'id',
+  'payment_id',
+  'kind',
+  'idempotency_key',
+  'payload',
+  'status',
+  'attempts',
+  'next_run_at',
+  'locked_until',
+  'last_error',
+  'created_at',
+  'updated_at',
+] as const;
+
+function jobStatement(j: JobWrite) {
+  switch (j.op) {
+    case 'insert':
+      return sql`insert into payment_jobs (payment_id, kind, idempotency_key, payload, attempts, locked_until)
+        select ${j.paymentId}, ${j.kind}, ${j.idempotencyKey}, ${JSON.stringify(j.payload)}::jsonb,
+          ${j.leaseMs === undefined ? 0 : 1},
+          ${j.leaseMs === undefined ? null : sql`now() + ${`${j.leaseMs} milliseconds`}::interval`}
+        from saved returning *`;
+    case 'finish':
+      return sql`update payment_jobs set status = ${j.status}, last_error = ${j.lastError}, locked_until = null,
+          updated_at = now()
+        from saved where payment_jobs.id = ${j.id} returning payment_jobs.*`;
+    case 'reschedule':
+      return sql`update payment_jobs set last_error = ${j.lastError}, locked_until = null,
+          next_run_at = now() + ${`${j.delayMs} milliseconds`}::interval, updated_at = now()
+        from saved where payment_jobs.id = ${j.id} returning payment_jobs.*`;
+  }
+}
+
+/**
+ * Writes a payment change computed from `seen` (the row as the caller read it) in ONE statement: the payment, its
+ * log entries and its job write, and only if the payment's state and facts are still those of `seen`
+ * (compare-and-set; one statement is atomic). Null when someone changed the payment meanwhile: nothing was
+ * written. Under the row lock the comparison always holds. `changed`: the state or facts differ from `seen`
+ * (otherwise updated_at is kept).
+ */
+export async function writeChange(
+  db: Db,
+  seen: PaymentRow,
+  next: Payment,
+  c: { changed: boolean; failedJob: string | null; events: NewEvent[]; job: JobWrite | null },
+): Promise<{ row: PaymentRow; job: JobRow | null } | null> {
+  const cols = paymentColumns(next, c.failedJob);
+  const events = JSON.stringify(
+    c.events.map((e, pos) => ({
+      pos,
+      payment_id: e.paymentId,
+      type: e.type,
+      name: e.name,
+      state_before: e.stateBefore ?? null,
+      state_after: e.stateAfter ?? null,
+      latency_ms: e.latencyMs ?? null,
+      data: e.data ?? {},
+      created_at: e.at?.toISOString() ?? null,
+    })),
+  );
+  const jobCte = c.job ? sql`, job as (${jobStatement(c.job)})` : sql``;
+  const jobSelect = c.job
+    ? sql.join(JOB_COLUMNS.map((k) => sql`job.${sql.ref(k)} as ${sql.ref(`job_${k}`)}`))
+    : sql`null as job_id`;
+  const r = await sql<PaymentRow & Record<string, unknown>>`
+    with saved as (
+      update payments set state = ${cols.state}, facts = ${JSON.stringify(next.facts)}::jsonb, txid = ${cols.txid},
+        amount_authorized = ${cols.amount_authorized}, amount_captured = ${cols.amount_captured},
+        amount_refunded = ${cols.amount_refunded}, failed_step = ${cols.failed_step},
+        failure_code = ${cols.failure_code}, failure_message = ${cols.failure_message},
+        updated_at = ${c.changed ? sql`${new Date()}::timestamptz` : sql`updated_at`}
+      where id = ${seen.id} and state = ${seen.state} and facts = ${JSON.stringify(seen.facts)}::jsonb
+      returning *
+    ), events as (
+      insert into payment_events (payment_id, type, name, state_before, state_after, latency_ms, data, created_at)
+      select v.payment_id, v.type, v.name, v.state_before, v.state_after, v.latency_ms, v.data,
+        coalesce(v.created_at, now())
+      from saved, jsonb_to_recordset(${events}::jsonb) as v(pos int, payment_id uuid, type text, name text,
+        state_before text, state_after text, latency_ms double precision, data jsonb, created_at timestamptz)
+      order by v.pos
+    )${jobCte}
+    select saved.*, ${jobSelect} from saved${c.job ? sql` left join job on true` : sql``}`.execute(db);
+  const out = r.rows[0];
+  if (!out) return null;
+  const row: Record<string, unknown> = {};
+  const job: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(out)) {
+    if (k.startsWith('job_')) job[k.slice(4)] = v;
+    else row[k] = v;
+  }
+  return { row: row as PaymentRow, job: job.id == null ? null : (job as JobRow) };
+}
+
 export interface NewEvent {
   paymentId: string | null;
   type: 'request' | 'response' | 'notification' | 'transition' | 'rejected' | 'note';

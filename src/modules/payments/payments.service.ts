@@ -186,6 +186,28 @@ function exchangeEvents(
   ];
 }
 
+/** The events of a change applied to the payment as read (pure, from the core). */
+interface Applied {
+  payment: Payment;
+  outcomes: ApplyOutcome[];
+  /** State or facts differ from the payment as read. */
+  changed: boolean;
+}
+
+/** A change to one payment, decided from the payment as read (see changePayment). */
+interface Change<T> {
+  events: Array<{ e: PaymentEvent; name: string; data?: unknown }>;
+  /** Log entries before and after the transitions (PSP request/response, notes). */
+  before?: repo.NewEvent[];
+  after?: repo.NewEvent[];
+  /** The job step whose giving up failed the payment (for its failure fields). */
+  failedJob?: string | null;
+  /** What happens to the outbox, given the applied events; null: nothing. */
+  job?: (a: Applied) => repo.JobWrite | null;
+  /** The caller's answer from what was written. */
+  result: (w: Applied & { row: repo.PaymentRow; job: repo.JobRow | null }) => T;
+}
+
 export type PaymentsService = ReturnType<typeof createPaymentsService>;
 
 export function createPaymentsService(opts: PaymentsServiceOptions) {
@@ -193,28 +215,63 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
   const leaseMs = opts.leaseMs ?? 90_000;
   const maxAttempts = opts.maxAttempts ?? 8;
 
-  /** Applies events to a locked payment inside `tx`, saves it and logs transitions/rejections. */
-  async function applyAndSave(
+  /**
+   * Reads the payment, lets `decide` say what to change (events to apply, log entries, the job write) and writes it:
+   * in one compare-and-set statement when no-one changed the payment since it was read (the usual case), else
+   * again under the row lock with a fresh read. `seen`: the row as the caller just read or wrote it (saves the
+   * read). `decide` may run twice, so it must only compute. Undefined when the payment does not exist.
+   */
+  async function changePayment<T>(
+    id: string,
+    decide: (row: repo.PaymentRow) => Change<T>,
+    seen?: repo.PaymentRow,
+  ): Promise<T | undefined> {
+    const first = seen ?? (await repo.getPaymentRow(db, id));
+    if (!first) return undefined;
+    const fast = await writeDecided(db, first, decide(first), false);
+    if (fast !== null) return fast.value;
+    return db.transaction().execute(async (tx) => {
+      const row = await repo.lockPayment(tx, id);
+      if (!row) return undefined;
+      const locked = await writeDecided(tx, row, decide(row), true);
+      if (locked === null) throw new Error(`payment ${id} changed under its row lock`);
+      return locked.value;
+    });
+  }
+
+  /** Applies a decided change to `row` and writes it if the payment is still as `row`; null when it is not. */
+  async function writeDecided<T>(
     tx: repo.Db,
-    p: Payment,
-    events: Array<{ e: PaymentEvent; name: string; data?: unknown }>,
-    failedJob: string | null = null,
-    extraLog: { before?: repo.NewEvent[]; after?: repo.NewEvent[] } = {},
-  ): Promise<{ payment: Payment; outcomes: ApplyOutcome[]; row: repo.PaymentRow | null }> {
+    row: repo.PaymentRow,
+    c: Change<T>,
+    locked: boolean,
+  ): Promise<{ value: T } | null> {
+    const p = repo.toPayment(row);
     let cur = p;
     const outcomes: ApplyOutcome[] = [];
-    const log: repo.NewEvent[] = [...(extraLog.before ?? [])];
-    for (const { e, name, data } of events) {
+    const log: repo.NewEvent[] = [...(c.before ?? [])];
+    for (const { e, name, data } of c.events) {
       const o = applyEvent(cur, e);
       outcomes.push(o);
       log.push(...eventsForOutcome(o, p.id, name, data));
       cur = o.payment;
     }
-    log.push(...(extraLog.after ?? []));
-    const row = cur !== p || failedJob ? await repo.savePayment(tx, cur, failedJob) : null;
-    await repo.insertEvents(tx, log); // one insert for the whole change
-    if (cur.state === 'pre_authorized' && p.state !== 'pre_authorized') await storeCardIfAsked(tx, cur.id);
-    return { payment: cur, outcomes, row };
+    log.push(...(c.after ?? []));
+    const changed = cur !== p;
+    // Saving the card for OneClick (first authorization of a card the driver asked to keep) runs under the lock.
+    const card = row.card as repo.PaymentCard | null;
+    const storesCard = cur.state === 'pre_authorized' && p.state !== 'pre_authorized' && !!card?.storeAs;
+    if (storesCard && !locked) return null;
+    const applied = { payment: cur, outcomes, changed };
+    const saved = await repo.writeChange(tx, row, cur, {
+      changed,
+      failedJob: c.failedJob ?? null,
+      events: log,
+      job: c.job?.(applied) ?? null,
+    });
+    if (!saved) return null;
+    if (storesCard) await storeCardIfAsked(tx, cur.id);
+    return { value: c.result({ ...applied, row: saved.row, job: saved.job }) };
   }
 
   async function storeCardIfAsked(tx: repo.Db, paymentId: string) {
@@ -299,7 +356,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
           : await provider.refund(cmd);
     }
     await opts.afterProviderCall?.(job);
-    const after = await recordResult(job, result, retry, seq);
+    const after = await recordResult(job, result, retry, seq, row);
     opts.onJobDone?.();
     return after;
   }
@@ -311,70 +368,76 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
     });
   }
 
+  /** Records PAYONE's answer to a job; `seen`: the payment as read before the call (saves a read). */
   async function recordResult(
     job: repo.JobRow,
     r: ProviderResult,
     retry: boolean,
     seq: SeqPayload | null,
+    seen?: repo.PaymentRow,
   ): Promise<repo.PaymentRow | undefined> {
     const o = r.outcome;
     const requestName = String(r.exchange.request.request ?? job.kind);
-    return db.transaction().execute(async (tx) => {
-      const row = await repo.lockPayment(tx, job.payment_id);
-      if (!row) return undefined;
-      const p = repo.toPayment(row);
-      const events: Array<{ e: PaymentEvent; name: string; data?: unknown }> = [];
-      let jobStatus: 'done' | 'failed' | 'retry' = 'done';
-      let note: string | null = null;
-      const kindPrefix = job.kind === 'preauthorize' ? 'preauth' : job.kind;
+    const events: Array<{ e: PaymentEvent; name: string; data?: unknown }> = [];
+    let jobStatus: 'done' | 'failed' | 'retry' = 'done';
+    let note: string | null = null;
+    const kindPrefix = job.kind === 'preauthorize' ? 'preauth' : job.kind;
 
-      if (o.status === 'unknown' || (o.status === 'error' && o.retryable)) {
-        jobStatus = job.attempts >= maxAttempts ? 'failed' : 'retry';
-        note = o.status === 'unknown' ? o.detail : `${o.code} ${o.message}`;
-      } else if (job.kind === 'preauthorize') {
-        if (o.status === 'approved')
-          events.push({ e: { type: 'preauth_approved', txid: o.txid, userid: o.userid }, name: 'preauth_approved' });
-        else if (o.status === 'redirect')
-          events.push({
-            e: { type: 'preauth_redirect', txid: o.txid, redirectUrl: o.redirectUrl, userid: o.userid },
-            name: 'preauth_redirect',
-          });
-        else if (o.status === 'pending') {
-          if (o.txid)
-            events.push({ e: { type: 'preauth_pending', txid: o.txid, userid: o.userid }, name: 'preauth_pending' });
-        } else if (o.status === 'error' && o.class === 'duplicate_reference' && retry) {
-          note = 'reference already known to PAYONE: an earlier attempt went through; waiting for its notification';
-        } else if (o.status === 'error') {
-          events.push({ e: { type: 'preauth_declined', code: o.code, message: o.message }, name: 'preauth_declined' });
-        }
-      } else if (seq) {
-        const s = seq.sequence;
-        const approved: PaymentEvent =
-          job.kind === 'capture' ? { type: 'capture_approved', sequence: s } : { type: 'refund_approved', sequence: s };
-        if (o.status === 'approved') events.push({ e: approved, name: `${kindPrefix}_approved` });
-        else if (o.status === 'pending') note = 'PENDING: waiting for the TransactionStatus';
-        else if (o.status === 'error' && o.class === 'sequence' && retry) {
-          // The same sequencenumber was already booked: our earlier attempt reached PAYONE. Never send it again.
-          events.push({ e: approved, name: `${kindPrefix}_approved`, data: { inferred_from: `errorcode ${o.code}` } });
-          note = `inferred from ${o.code} on a repeated request: the earlier attempt was booked`;
-        } else if (o.status === 'error') {
-          const declined: PaymentEvent =
-            job.kind === 'capture'
-              ? { type: 'capture_declined', sequence: s, code: o.code, message: o.message }
-              : { type: 'refund_declined', sequence: s, code: o.code, message: o.message };
-          events.push({ e: declined, name: `${kindPrefix}_declined` });
-        }
+    if (o.status === 'unknown' || (o.status === 'error' && o.retryable)) {
+      jobStatus = job.attempts >= maxAttempts ? 'failed' : 'retry';
+      note = o.status === 'unknown' ? o.detail : `${o.code} ${o.message}`;
+    } else if (job.kind === 'preauthorize') {
+      if (o.status === 'approved')
+        events.push({ e: { type: 'preauth_approved', txid: o.txid, userid: o.userid }, name: 'preauth_approved' });
+      else if (o.status === 'redirect')
+        events.push({
+          e: { type: 'preauth_redirect', txid: o.txid, redirectUrl: o.redirectUrl, userid: o.userid },
+          name: 'preauth_redirect',
+        });
+      else if (o.status === 'pending') {
+        if (o.txid)
+          events.push({ e: { type: 'preauth_pending', txid: o.txid, userid: o.userid }, name: 'preauth_pending' });
+      } else if (o.status === 'error' && o.class === 'duplicate_reference' && retry) {
+        note = 'reference already known to PAYONE: an earlier attempt went through; waiting for its notification';
+      } else if (o.status === 'error') {
+        events.push({ e: { type: 'preauth_declined', code: o.code, message: o.message }, name: 'preauth_declined' });
       }
-      const saved = await applyAndSave(tx, p, events, jobStatus === 'failed' ? job.kind : null, {
-        before: exchangeEvents(p.id, requestName, r.exchange, o),
+    } else if (seq) {
+      const s = seq.sequence;
+      const approved: PaymentEvent =
+        job.kind === 'capture' ? { type: 'capture_approved', sequence: s } : { type: 'refund_approved', sequence: s };
+      if (o.status === 'approved') events.push({ e: approved, name: `${kindPrefix}_approved` });
+      else if (o.status === 'pending') note = 'PENDING: waiting for the TransactionStatus';
+      else if (o.status === 'error' && o.class === 'sequence' && retry) {
+        // The same sequencenumber was already booked: our earlier attempt reached PAYONE. Never send it again.
+        events.push({ e: approved, name: `${kindPrefix}_approved`, data: { inferred_from: `errorcode ${o.code}` } });
+        note = `inferred from ${o.code} on a repeated request: the earlier attempt was booked`;
+      } else if (o.status === 'error') {
+        const declined: PaymentEvent =
+          job.kind === 'capture'
+            ? { type: 'capture_declined', sequence: s, code: o.code, message: o.message }
+            : { type: 'refund_declined', sequence: s, code: o.code, message: o.message };
+        events.push({ e: declined, name: `${kindPrefix}_declined` });
+      }
+    }
+    const paymentId = job.payment_id;
+    return changePayment(
+      paymentId,
+      () => ({
+        events,
+        failedJob: jobStatus === 'failed' ? job.kind : null,
+        before: exchangeEvents(paymentId, requestName, r.exchange, o),
         after: note
-          ? [{ paymentId: p.id, type: 'note', name: `${job.kind}_${jobStatus}`, data: { note, attempt: job.attempts } }]
+          ? [{ paymentId, type: 'note', name: `${job.kind}_${jobStatus}`, data: { note, attempt: job.attempts } }]
           : [],
-      });
-      if (jobStatus === 'retry') await repo.rescheduleJob(tx, job.id, backoffMs(job.attempts), note ?? '');
-      else await repo.finishJob(tx, job.id, jobStatus, jobStatus === 'failed' ? note : null);
-      return saved.row ?? row;
-    });
+        job: () =>
+          jobStatus === 'retry'
+            ? { op: 'reschedule', id: job.id, delayMs: backoffMs(job.attempts), lastError: note ?? '' }
+            : { op: 'finish', id: job.id, status: jobStatus, lastError: jobStatus === 'failed' ? note : null },
+        result: (w) => w.row,
+      }),
+      seen,
+    );
   }
 
   async function runClaimedInline(job: repo.JobRow, known?: repo.PaymentRow): Promise<repo.PaymentRow | undefined> {
@@ -496,37 +559,43 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
   ): Promise<Result<PaymentView>> {
     if (!Number.isSafeInteger(amount) || amount < 0 || (kind === 'refund' && amount === 0))
       return fail({ code: 'INVALID_INPUT', message: 'amount must be a non-negative integer in minor units' });
-    const r = await db
-      .transaction()
-      .execute(async (tx): Promise<Result<{ job: repo.JobRow; row: repo.PaymentRow }>> => {
-        const row = await repo.lockPayment(tx, paymentId);
-        if (!row) return fail({ code: 'PAYMENT_NOT_FOUND', message: `payment ${paymentId} does not exist` });
-        const p = repo.toPayment(row);
-        const sequence = nextSequence(p);
-        const e: PaymentEvent =
-          kind === 'capture'
-            ? { type: 'capture_requested', sequence, amount }
-            : { type: 'refund_requested', sequence, amount };
-        const saved = await applyAndSave(tx, p, [{ e, name: e.type, data: { amount, sequence } }]);
-        const o = saved.outcomes[0]!;
-        if (o.kind === 'rejected') return fail({ code: REJECTION_CODES[o.reason], message: o.detail, paymentId });
-        // e.g. a second capture while the first is open: never a second job (it would get the next sequence number)
-        if (o.kind !== 'applied' || !saved.row)
-          return fail({
-            code: 'OPERATION_IN_PROGRESS',
-            message: `a ${kind} on this payment is already open`,
-            paymentId,
-          });
-        const payload: SeqPayload = { sequence, amount, final: true };
-        const j = {
-          paymentId,
-          kind,
-          idempotencyKey: `${p.reference}:${kind}:${sequence}`,
-          payload,
-        };
-        const job = runInline ? await repo.insertClaimedJob(tx, { ...j, leaseMs }) : await repo.insertPendingJob(tx, j);
-        return ok({ job, row: saved.row });
-      });
+    const r = await changePayment(paymentId, (row): Change<Result<{ job: repo.JobRow; row: repo.PaymentRow }>> => {
+      const p = repo.toPayment(row);
+      const sequence = nextSequence(p);
+      const e: PaymentEvent =
+        kind === 'capture'
+          ? { type: 'capture_requested', sequence, amount }
+          : { type: 'refund_requested', sequence, amount };
+      // A rejected or ignored request (e.g. a second capture while the first is open) is logged, never a job: a
+      // second job would get the next sequence number.
+      const opens = (a: Applied) => a.outcomes[0]!.kind === 'applied' && a.changed;
+      return {
+        events: [{ e, name: e.type, data: { amount, sequence } }],
+        job: (a) =>
+          opens(a)
+            ? {
+                op: 'insert',
+                paymentId,
+                kind,
+                idempotencyKey: `${p.reference}:${kind}:${sequence}`,
+                payload: { sequence, amount, final: true } satisfies SeqPayload,
+                ...(runInline ? { leaseMs } : {}),
+              }
+            : null,
+        result: (w) => {
+          const o = w.outcomes[0]!;
+          if (o.kind === 'rejected') return fail({ code: REJECTION_CODES[o.reason], message: o.detail, paymentId });
+          if (!opens(w) || !w.job)
+            return fail({
+              code: 'OPERATION_IN_PROGRESS',
+              message: `a ${kind} on this payment is already open`,
+              paymentId,
+            });
+          return ok({ job: w.job, row: w.row });
+        },
+      };
+    });
+    if (!r) return fail({ code: 'PAYMENT_NOT_FOUND', message: `payment ${paymentId} does not exist` });
     if (!r.ok) return r;
     const after = runInline ? await runClaimedInline(r.value.job, r.value.row) : r.value.row;
     const v = after ? toView(after) : await view(paymentId);

@@ -4,7 +4,7 @@ import {
   startPayoneSimulator,
 } from '../../../simulators/payone/server.ts';
 import { createPaymentsModule, payoneProviderFromConfig } from '../../../src/modules/payments/index.ts';
-import type { PaymentsService } from '../../../src/modules/payments/payments.service.ts';
+import type { PaymentsService, PaymentsServiceOptions } from '../../../src/modules/payments/payments.service.ts';
 import { type App, buildApp } from '../../../src/platform/http/app.ts';
 import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
 import { freePort } from '../../helpers/net.ts';
@@ -53,6 +53,8 @@ export async function startHarness(
     providerTimeoutMs?: number;
     /** Attempts per PSP request before a job gives up (default 8). */
     maxAttempts?: number;
+    /** Runs after each PSP call, before its answer is recorded. */
+    afterProviderCall?: PaymentsServiceOptions['afterProviderCall'];
   } = {},
 ): Promise<Harness> {
   const t = await openTestDatabase();
@@ -72,7 +74,10 @@ export async function startHarness(
     db: t.db,
     config,
     worker: { pollMs: 20 },
-    ...(opts.maxAttempts ? { service: { maxAttempts: opts.maxAttempts } } : {}),
+    service: {
+      ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}),
+      ...(opts.afterProviderCall ? { afterProviderCall: opts.afterProviderCall } : {}),
+    },
     ...(opts.providerTimeoutMs ? { provider: payoneProviderFromConfig(config, opts.providerTimeoutMs) } : {}),
   });
   const service = opts.wrapService ? opts.wrapService(payments.service) : payments.service;
