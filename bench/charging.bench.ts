@@ -226,6 +226,8 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
       txids.set(c.paymentId, p!.txid!);
     }
     const stopProfile = process.env.BENCH_PROFILE ? await startProfile() : null;
+    // For an outside profiler (perf record -p): the measured window starts now.
+    if (process.env.BENCH_PROFILE) console.error(`bench: measuring (pid ${process.pid})`);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const all = charges.map(
