@@ -31,37 +31,39 @@ export interface InvoiceRecord {
   priceProof: unknown;
 }
 
+/** Inserts the invoice and its lines in one statement (the lines in a data-modifying CTE). */
 export async function insertInvoice(trx: InvoicingDb, r: InvoiceRecord): Promise<void> {
   const i = r.invoice;
+  const header = trx.insertInto('invoices').values({
+    number: i.number,
+    prefix: r.prefix,
+    year: r.year,
+    sequence: r.sequence,
+    kind: i.kind,
+    references_number: i.references_number,
+    issued_at: i.issued_at,
+    issue_date: i.issue_date,
+    currency: i.currency,
+    seller: JSON.stringify(i.seller),
+    buyer: JSON.stringify(i.buyer),
+    buyer_email: i.buyer.email,
+    charging_session: i.session === null ? null : JSON.stringify(i.session),
+    session_ref: i.session_ref,
+    vat_groups: JSON.stringify(i.vat_groups),
+    total_net: i.totals.net,
+    total_vat: i.totals.vat,
+    total_gross: i.totals.gross,
+    payment: i.payment === null ? null : JSON.stringify(i.payment),
+    price_proof_ref: i.price_proof_ref,
+    price_proof: r.priceProof === undefined || r.priceProof === null ? null : JSON.stringify(r.priceProof),
+    download_token_hash: r.downloadTokenHash,
+  });
+  if (i.lines.length === 0) {
+    await header.execute();
+    return;
+  }
   await trx
-    .insertInto('invoices')
-    .values({
-      number: i.number,
-      prefix: r.prefix,
-      year: r.year,
-      sequence: r.sequence,
-      kind: i.kind,
-      references_number: i.references_number,
-      issued_at: i.issued_at,
-      issue_date: i.issue_date,
-      currency: i.currency,
-      seller: JSON.stringify(i.seller),
-      buyer: JSON.stringify(i.buyer),
-      buyer_email: i.buyer.email,
-      charging_session: i.session === null ? null : JSON.stringify(i.session),
-      session_ref: i.session_ref,
-      vat_groups: JSON.stringify(i.vat_groups),
-      total_net: i.totals.net,
-      total_vat: i.totals.vat,
-      total_gross: i.totals.gross,
-      payment: i.payment === null ? null : JSON.stringify(i.payment),
-      price_proof_ref: i.price_proof_ref,
-      price_proof: r.priceProof === undefined || r.priceProof === null ? null : JSON.stringify(r.priceProof),
-      download_token_hash: r.downloadTokenHash,
-    })
-    .execute();
-  if (i.lines.length === 0) return;
-  await trx
+    .with('header', () => header.returning('number'))
     .insertInto('invoice_lines')
     .values(
       i.lines.map((l) => ({
