@@ -99,8 +99,9 @@ export function createChargingRepo(db: Kysely<Database>) {
       id: string,
       seen: { status: string; updated_at: Date },
       set: ChargeUpdate,
+      trx?: Kysely<Database>,
     ): Promise<ChargesRow | null> {
-      const r = await c
+      const r = await (trx ? cdb(trx) : c)
         .updateTable('charges')
         .set(set)
         .where('id', '=', id)
