@@ -109,6 +109,7 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
   h = await startHarness({
     logLevel: 'silent',
     poolSize: Number(process.env.BENCH_POOL ?? 10),
+    productionPolling: true,
     // The gateway in its own process (BENCH_PAYONE=inprocess keeps the old setup): its CPU is not ours.
     ...(process.env.BENCH_PAYONE === 'inprocess' ? {} : { externalPayone: payoneProcess }),
     wrapProvider: (p) => ({
