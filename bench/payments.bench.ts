@@ -136,7 +136,7 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
     db: database.db,
     config,
     provider: timed(payoneProviderFromConfig(config)),
-    worker: { pollMs: 50 },
+    // The worker polls at its production default; stored notifications wake it at once.
   });
   const app = await buildApp({
     logLevel: 'silent',
