@@ -10,15 +10,13 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { authorizationHeader } from '../src/ocpi/index.ts';
 import {
-  availableEvse,
   CARDS,
   freePort,
   type Harness,
-  json,
-  newKey,
+  insertChargingCopies,
+  paidTemplateCharge,
   startHarness,
   until,
-  waitStatus,
 } from '../test/integration/charging/harness.ts';
 import { startProfile } from './profile-hooks.ts';
 
@@ -140,29 +138,7 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
   });
   try {
     // One real charge: its offer and CDR are the templates.
-    const evse = availableEvse(h);
-    const start = await json(
-      await h.http('POST', '/api/v1/charges', {
-        evse_id: evse.evse_id,
-        connector_id: evse.connector_id,
-        idempotency_key: newKey(),
-        email: 'bench@example.com',
-        card: CARDS.visa,
-      }),
-    );
-    if (!start.charge_id) throw new Error(`template charge: ${JSON.stringify(start)}`);
-    await waitStatus(h, start.charge_id, start.access_token, ['CHARGING']);
-    await new Promise((r) => setTimeout(r, 1500));
-    await h.http('POST', `/api/v1/charges/${start.charge_id}/stop?t=${start.access_token}`);
-    await waitStatus(h, start.charge_id, start.access_token, ['PAID']);
-    const tpl = await h.t.db
-      .selectFrom('charges' as never)
-      .selectAll()
-      .where('id' as never, '=', start.charge_id as never)
-      .executeTakeFirstOrThrow();
-    const template = tpl as unknown as Record<string, unknown>;
-    const cdrRow = await sql<{ object: Record<string, unknown> }>`select object from ocpi_cdrs limit 1`.execute(h.t.db);
-    const cdrTemplate = cdrRow.rows[0]!.object;
+    const { template, cdr: cdrTemplate } = await paidTemplateCharge(h, 'bench@example.com');
 
     // N charges in CHARGING, each with a real hold at PAYONE (no latency yet).
     const charges: { id: string; ref: string; paymentId: string }[] = [];
@@ -183,33 +159,11 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
       );
       charges.push(...batch);
     }
-    const rows = charges.map((c, i) => ({
-      ...template,
-      id: c.id,
-      idempotency_key: `bench-${c.id}`,
-      authorization_reference: c.ref,
-      token_uid: `BENCH${i}`,
-      payment_id: c.paymentId,
-      status: 'CHARGING',
-      ocpi_session_id: `BENCH-${i}`,
-      cdr_id: null,
-      cpo_price: null,
-      driver_price: null,
-      amount_minor: null,
-      invoice_number: null,
-      receipt_mail: null,
-      status_history: JSON.stringify([]),
-      offer: JSON.stringify(template.offer),
-      session: null,
-      card: JSON.stringify(template.card),
-      flags: [],
-      updated_at: new Date(),
-    }));
-    for (let i = 0; i < rows.length; i += 200)
-      await h.t.db
-        .insertInto('charges' as never)
-        .values(rows.slice(i, i + 200) as never)
-        .execute();
+    await insertChargingCopies(
+      h,
+      template,
+      charges.map((c, i) => ({ ...c, tokenUid: `BENCH${i}`, sessionId: `BENCH-${i}` })),
+    );
 
     await fetch(`${h.payone.url}/__sim/faults`, {
       method: 'POST',

@@ -5,8 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChargingRepo } from '../../../src/modules/charging/charging.repository.ts';
-import type { Cdr } from '../../../src/modules/roaming/index.ts';
-import { availableEvse, CARDS, type Harness, json, newKey, startHarness, until, waitStatus } from './harness.ts';
+import { CARDS, type Harness, insertChargingCopies, paidTemplateCharge, startHarness, until } from './harness.ts';
 
 let h: Harness;
 
@@ -18,39 +17,15 @@ afterAll(async () => {
 });
 
 /** A real charge to copy (its row, offer, CDR), made once. */
-let templates: Promise<{ template: Record<string, unknown>; cdrTemplate: Cdr }> | null = null;
+let templates: ReturnType<typeof paidTemplateCharge> | null = null;
 
 /**
  * A charge in CHARGING with its own hold, and its CDR stored without telling anyone (no hook). `age`: how long
  * ago the charge last changed.
  */
 async function chargingWithStoredCdr(age = 0) {
-  templates ??= (async () => {
-    const evse = availableEvse(h);
-    const start = await json(
-      await h.http('POST', '/api/v1/charges', {
-        evse_id: evse.evse_id,
-        connector_id: evse.connector_id,
-        idempotency_key: newKey(),
-        email: 'race@example.com',
-        card: CARDS.visa,
-      }),
-    );
-    await waitStatus(h, start.charge_id, start.access_token, ['CHARGING']);
-    await new Promise((r) => setTimeout(r, 1000));
-    await h.http('POST', `/api/v1/charges/${start.charge_id}/stop?t=${start.access_token}`);
-    await waitStatus(h, start.charge_id, start.access_token, ['PAID']);
-    const template = (
-      await sql<Record<string, unknown>>`select * from charges where id = ${start.charge_id}`.execute(h.t.db)
-    ).rows[0]!;
-    const cdrTemplate = (
-      await sql<{ object: Cdr }>`select object from ocpi_cdrs where session_id = ${template.ocpi_session_id}`.execute(
-        h.t.db,
-      )
-    ).rows[0]!.object;
-    return { template, cdrTemplate };
-  })();
-  const { template, cdrTemplate } = await templates;
+  templates ??= paidTemplateCharge(h, 'race@example.com');
+  const { template, cdr: cdrTemplate } = await templates;
   // A second charge in CHARGING with its own hold, and its CDR (not delivered yet).
   const id = randomUUID();
   const ref = id.replaceAll('-', '');
@@ -62,32 +37,16 @@ async function chargingWithStoredCdr(age = 0) {
     returnUrls: { successUrl: h.url, errorUrl: h.url, backUrl: h.url },
   });
   if (!pre.ok) throw new Error(pre.error.message);
-  await h.t.db
-    .insertInto('charges' as never)
-    .values({
-      ...template,
+  await insertChargingCopies(h, template, [
+    {
       id,
-      idempotency_key: `race-${id}`,
-      authorization_reference: ref,
-      token_uid: `RACE${ref.slice(0, 16)}`,
-      payment_id: pre.value.id,
-      status: 'CHARGING',
-      ocpi_session_id: `RACE-${ref.slice(0, 20)}`,
-      cdr_id: null,
-      cpo_price: null,
-      driver_price: null,
-      amount_minor: null,
-      invoice_number: null,
-      receipt_mail: null,
-      paid_at: null,
-      status_history: JSON.stringify([]),
-      offer: JSON.stringify(template.offer),
-      session: null,
-      card: JSON.stringify(template.card),
-      flags: [],
-      updated_at: new Date(Date.now() - age),
-    } as never)
-    .execute();
+      ref,
+      paymentId: pre.value.id,
+      tokenUid: `RACE${ref.slice(0, 16)}`,
+      sessionId: `RACE-${ref.slice(0, 20)}`,
+      updatedAt: new Date(Date.now() - age),
+    },
+  ]);
   const cdr = {
     ...cdrTemplate,
     id: `CDR-RACE-${ref.slice(0, 20)}`,

@@ -2,6 +2,7 @@
 // a charge needs listening on an ephemeral port, the PAYONE simulator and the CPO simulator in-process, the CPO
 // registered with Lataus over real OCPI HTTP and its network pushed.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { type RunningCpoSimulator, startCpoSimulator } from '../../../simulators/cpo/server.ts';
 import { type RunningPayoneSimulator, startPayoneSimulator } from '../../../simulators/payone/server.ts';
 import { type ChargingModule, createChargingModule } from '../../../src/modules/charging/index.ts';
@@ -16,6 +17,7 @@ import {
   payoneProviderFromConfig,
 } from '../../../src/modules/payments/index.ts';
 import {
+  type Cdr,
   createRoamingContext,
   type RoamingContext,
   roamingAdminRoutes,
@@ -310,3 +312,73 @@ export async function pushTokens(h: Harness): Promise<void> {
 }
 
 export { freePort };
+
+/** One real ad-hoc charge from start to PAID: its charge row and its CDR are templates for copies. */
+export async function paidTemplateCharge(
+  h: Harness,
+  email: string,
+): Promise<{ template: Record<string, unknown>; cdr: Cdr }> {
+  const evse = availableEvse(h);
+  const start = await json(
+    await h.http('POST', '/api/v1/charges', {
+      evse_id: evse.evse_id,
+      connector_id: evse.connector_id,
+      idempotency_key: newKey(),
+      email,
+      card: CARDS.visa,
+    }),
+  );
+  if (!start.charge_id) throw new Error(`template charge: ${JSON.stringify(start)}`);
+  await waitStatus(h, start.charge_id, start.access_token, ['CHARGING']);
+  await new Promise((r) => setTimeout(r, 1000));
+  await h.http('POST', `/api/v1/charges/${start.charge_id}/stop?t=${start.access_token}`);
+  await waitStatus(h, start.charge_id, start.access_token, ['PAID']);
+  const template = (
+    await sql<Record<string, unknown>>`select * from charges where id = ${start.charge_id}`.execute(h.t.db)
+  ).rows[0]!;
+  const cdr = (
+    await sql<{ object: Cdr }>`select object from ocpi_cdrs where session_id = ${template.ocpi_session_id}`.execute(
+      h.t.db,
+    )
+  ).rows[0]!.object;
+  return { template, cdr };
+}
+
+/**
+ * Copies of a template charge in CHARGING, each with its own hold (a real preauthorization's payment id), OCPI
+ * session id and token, as if started and running; inserted directly, 200 per statement.
+ */
+export async function insertChargingCopies(
+  h: Harness,
+  template: Record<string, unknown>,
+  copies: Array<{ id: string; ref: string; paymentId: string; tokenUid: string; sessionId: string; updatedAt?: Date }>,
+): Promise<void> {
+  const rows = copies.map((c) => ({
+    ...template,
+    id: c.id,
+    idempotency_key: `copy-${c.id}`,
+    authorization_reference: c.ref,
+    token_uid: c.tokenUid,
+    payment_id: c.paymentId,
+    status: 'CHARGING',
+    ocpi_session_id: c.sessionId,
+    cdr_id: null,
+    cpo_price: null,
+    driver_price: null,
+    amount_minor: null,
+    invoice_number: null,
+    receipt_mail: null,
+    paid_at: null,
+    status_history: JSON.stringify([]),
+    offer: JSON.stringify(template.offer),
+    session: null,
+    card: JSON.stringify(template.card),
+    flags: [],
+    updated_at: c.updatedAt ?? new Date(),
+  }));
+  for (let i = 0; i < rows.length; i += 200)
+    await h.t.db
+      .insertInto('charges' as never)
+      .values(rows.slice(i, i + 200) as never)
+      .execute();
+}
