@@ -28,7 +28,6 @@ import {
   receivable,
   remainingReservation,
 } from './core/ledger.ts';
-import { isAcknowledged } from './core/notification.ts';
 import { acsPage, type CardFormState, hostedCardPage, messagePage } from './core/pages.ts';
 import {
   createQueue,
@@ -55,6 +54,7 @@ import {
   type ResponseFields,
   toJsonResponse,
 } from './core/wire.ts';
+import { deliverNotification } from './delivery.ts';
 
 export type StartOptions = Partial<Omit<SimulatorOptions, 'faults'>> & { faults?: Partial<FaultSettings> };
 
@@ -232,28 +232,11 @@ export class PayoneSimulatorState {
     this.pump();
   }
 
-  private async post(item: QueuedNotification): Promise<DeliveryAttempt> {
-    const at = new Date().toISOString();
-    try {
-      const response = await fetch(item.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'PAYONE FinanceGate' },
-        body: item.body,
-        signal: AbortSignal.timeout(this.options.notifyTimeoutMs),
-        redirect: 'manual',
-      });
-      const text = await response.text();
-      const body = text.slice(0, 200);
-      if (response.status >= 200 && response.status < 300 && isAcknowledged(text, this.options.lenientTsok)) {
-        return { at, outcome: 'TSOK', httpStatus: response.status, body };
-      }
-      return { at, outcome: response.ok ? 'rejected' : 'http-error', httpStatus: response.status, body };
-    } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'TimeoutError' || name === 'AbortError') return { at, outcome: 'timeout', error: 'no TSOK in time' };
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      return { at, outcome: 'network-error', error: cause?.code ?? cause?.message ?? (error as Error).message };
-    }
+  private post(item: QueuedNotification): Promise<DeliveryAttempt> {
+    return deliverNotification(item.url, item.body, {
+      timeoutMs: this.options.notifyTimeoutMs,
+      lenientTsok: this.options.lenientTsok,
+    });
   }
 
   /** Resolves when the notification got its first delivery attempt (or the wait ends). */
