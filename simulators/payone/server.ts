@@ -33,11 +33,10 @@ import {
   createQueue,
   type DeliveryAttempt,
   type DeliveryPolicy,
-  dueNotifications,
   enqueue,
   expediteAll,
   type NotificationQueue,
-  nextDueAt,
+  planDelivery,
   type QueuedNotification,
   recordAttempt,
   resendGivenUp,
@@ -92,6 +91,7 @@ export class PayoneSimulatorState {
   private readonly random: () => number;
   private readonly timers = new Set<NodeJS.Timeout>();
   private pumpTimer: NodeJS.Timeout | undefined;
+  private pumpScheduled = false;
   private readonly inFlight = new Set<string>();
   private closed = false;
   /** Filled in once the server listens. */
@@ -201,11 +201,12 @@ export class PayoneSimulatorState {
     this.pumpTimer = undefined;
     if (this.faults.notificationsPaused) return;
     const now = Date.now();
-    for (const item of dueNotifications(this.queue, now, this.policy, this.inFlight)) {
+    const plan = planDelivery(this.queue, now, this.policy, this.inFlight);
+    for (const item of plan.due) {
       this.inFlight.add(item.txid);
       void this.deliver(item);
     }
-    const next = nextDueAt(this.queue, this.policy);
+    const next = plan.nextDueAt;
     if (next !== undefined && next > now) {
       this.pumpTimer = setTimeout(() => this.pump(), Math.min(next - now, 2_147_000_000));
     }
@@ -229,7 +230,20 @@ export class PayoneSimulatorState {
         `payone-sim: notify txid=${item.txid} ${item.txaction} seq=${item.sequencenumber} → ${attempt.outcome}${attempt.httpStatus ? ` ${attempt.httpStatus}` : ''}`,
       );
     }
-    this.pump();
+    this.pumpSoon();
+  }
+
+  /**
+   * pump() once for all deliveries that finished in this turn of the event loop: each pump looks at every open
+   * notification, so a pump per finished delivery made a backlog quadratic.
+   */
+  private pumpSoon(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   private post(item: QueuedNotification): Promise<DeliveryAttempt> {
