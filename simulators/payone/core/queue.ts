@@ -70,15 +70,27 @@ export function enqueue(
   now: number,
   holdMs = 0,
 ): QueuedNotification {
-  const item: QueuedNotification = {
-    ...input,
-    id: queue.nextId++,
-    createdAt: new Date(now).toISOString(),
-    dueAt: now + holdMs,
-    status: 'pending',
-    failures: 0,
-    attempts: [],
-  };
+  const id = queue.nextId++;
+  const createdAt = new Date(now).toISOString();
+  // Spelled out: `{ ...input, id, ... }` costs V8 ~10 µs per object here. Same keys in the same order (the
+  // inspection endpoints show them), duplicateOf only on the duplicate fault's copies.
+  const item: QueuedNotification =
+    input.duplicateOf === undefined
+      ? {
+          txid: input.txid,
+          txaction: input.txaction,
+          sequencenumber: input.sequencenumber,
+          url: input.url,
+          body: input.body,
+          fields: input.fields,
+          id,
+          createdAt,
+          dueAt: now + holdMs,
+          status: 'pending',
+          failures: 0,
+          attempts: [],
+        }
+      : { ...input, id, createdAt, dueAt: now + holdMs, status: 'pending', failures: 0, attempts: [] };
   if (holdMs > 0) {
     // Out-of-order mode: a newer notification extends the hold of the unsent older ones of its txid, so the
     // batch is released together, newest first.
