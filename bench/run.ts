@@ -8,6 +8,7 @@ const benches: Record<string, string> = {
   ocpi: './ocpi.bench.ts',
   payments: './payments.bench.ts',
   charging: './charging.bench.ts',
+  'payone-sim': './payone-sim.bench.ts',
 };
 
 const only = process.argv.slice(2);

@@ -28,17 +28,15 @@ import {
   receivable,
   remainingReservation,
 } from './core/ledger.ts';
-import { isAcknowledged } from './core/notification.ts';
 import { acsPage, type CardFormState, hostedCardPage, messagePage } from './core/pages.ts';
 import {
   createQueue,
   type DeliveryAttempt,
   type DeliveryPolicy,
-  dueNotifications,
   enqueue,
   expediteAll,
   type NotificationQueue,
-  nextDueAt,
+  planDelivery,
   type QueuedNotification,
   recordAttempt,
   resendGivenUp,
@@ -55,6 +53,7 @@ import {
   type ResponseFields,
   toJsonResponse,
 } from './core/wire.ts';
+import { deliverNotification } from './delivery.ts';
 
 export type StartOptions = Partial<Omit<SimulatorOptions, 'faults'>> & { faults?: Partial<FaultSettings> };
 
@@ -92,6 +91,7 @@ export class PayoneSimulatorState {
   private readonly random: () => number;
   private readonly timers = new Set<NodeJS.Timeout>();
   private pumpTimer: NodeJS.Timeout | undefined;
+  private pumpScheduled = false;
   private readonly inFlight = new Set<string>();
   private closed = false;
   /** Filled in once the server listens. */
@@ -201,11 +201,12 @@ export class PayoneSimulatorState {
     this.pumpTimer = undefined;
     if (this.faults.notificationsPaused) return;
     const now = Date.now();
-    for (const item of dueNotifications(this.queue, now, this.policy, this.inFlight)) {
+    const plan = planDelivery(this.queue, now, this.policy, this.inFlight);
+    for (const item of plan.due) {
       this.inFlight.add(item.txid);
       void this.deliver(item);
     }
-    const next = nextDueAt(this.queue, this.policy);
+    const next = plan.nextDueAt;
     if (next !== undefined && next > now) {
       this.pumpTimer = setTimeout(() => this.pump(), Math.min(next - now, 2_147_000_000));
     }
@@ -229,31 +230,27 @@ export class PayoneSimulatorState {
         `payone-sim: notify txid=${item.txid} ${item.txaction} seq=${item.sequencenumber} → ${attempt.outcome}${attempt.httpStatus ? ` ${attempt.httpStatus}` : ''}`,
       );
     }
-    this.pump();
+    this.pumpSoon();
   }
 
-  private async post(item: QueuedNotification): Promise<DeliveryAttempt> {
-    const at = new Date().toISOString();
-    try {
-      const response = await fetch(item.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'PAYONE FinanceGate' },
-        body: item.body,
-        signal: AbortSignal.timeout(this.options.notifyTimeoutMs),
-        redirect: 'manual',
-      });
-      const text = await response.text();
-      const body = text.slice(0, 200);
-      if (response.status >= 200 && response.status < 300 && isAcknowledged(text, this.options.lenientTsok)) {
-        return { at, outcome: 'TSOK', httpStatus: response.status, body };
-      }
-      return { at, outcome: response.ok ? 'rejected' : 'http-error', httpStatus: response.status, body };
-    } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'TimeoutError' || name === 'AbortError') return { at, outcome: 'timeout', error: 'no TSOK in time' };
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      return { at, outcome: 'network-error', error: cause?.code ?? cause?.message ?? (error as Error).message };
-    }
+  /**
+   * pump() once for all deliveries that finished in this turn of the event loop: each pump looks at every open
+   * notification, so a pump per finished delivery made a backlog quadratic.
+   */
+  private pumpSoon(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private post(item: QueuedNotification): Promise<DeliveryAttempt> {
+    return deliverNotification(item.url, item.body, {
+      timeoutMs: this.options.notifyTimeoutMs,
+      lenientTsok: this.options.lenientTsok,
+    });
   }
 
   /** Resolves when the notification got its first delivery attempt (or the wait ends). */

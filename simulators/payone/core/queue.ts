@@ -70,15 +70,27 @@ export function enqueue(
   now: number,
   holdMs = 0,
 ): QueuedNotification {
-  const item: QueuedNotification = {
-    ...input,
-    id: queue.nextId++,
-    createdAt: new Date(now).toISOString(),
-    dueAt: now + holdMs,
-    status: 'pending',
-    failures: 0,
-    attempts: [],
-  };
+  const id = queue.nextId++;
+  const createdAt = new Date(now).toISOString();
+  // Spelled out: `{ ...input, id, ... }` costs V8 ~10 µs per object here. Same keys in the same order (the
+  // inspection endpoints show them), duplicateOf only on the duplicate fault's copies.
+  const item: QueuedNotification =
+    input.duplicateOf === undefined
+      ? {
+          txid: input.txid,
+          txaction: input.txaction,
+          sequencenumber: input.sequencenumber,
+          url: input.url,
+          body: input.body,
+          fields: input.fields,
+          id,
+          createdAt,
+          dueAt: now + holdMs,
+          status: 'pending',
+          failures: 0,
+          attempts: [],
+        }
+      : { ...input, id, createdAt, dueAt: now + holdMs, status: 'pending', failures: 0, attempts: [] };
   if (holdMs > 0) {
     // Out-of-order mode: a newer notification extends the hold of the unsent older ones of its txid, so the
     // batch is released together, newest first.
@@ -93,6 +105,49 @@ export function enqueue(
   return item;
 }
 
+export interface DeliveryPlan {
+  /** Notifications to send now (see dueNotifications). */
+  readonly due: QueuedNotification[];
+  /** The earliest moment a notification may become due (see nextDueAt). */
+  readonly nextDueAt: number | undefined;
+}
+
+/**
+ * dueNotifications and nextDueAt in one pass over the open notifications (the shell needs both after every event;
+ * with thousands of open notifications two passes, a Set copy and a separate pruning pass per event added up).
+ * Finished notifications are dropped from the open list in the same pass.
+ */
+export function planDelivery(
+  queue: NotificationQueue,
+  now: number,
+  policy: DeliveryPolicy,
+  inFlight: ReadonlySet<string>,
+): DeliveryPlan {
+  if (!policy.fifo) {
+    return { due: dueNotifications(queue, now, policy, inFlight), nextDueAt: nextDueAt(queue, policy) };
+  }
+  const due: QueuedNotification[] = [];
+  let next: number | undefined;
+  const heads = new Set<string>();
+  const open = queue.open;
+  let kept = 0;
+  for (let i = 0; i < open.length; i++) {
+    const item = open[i]!;
+    const status = item.status;
+    if (status === 'delivered' || status === 'skipped') continue;
+    open[kept++] = item;
+    const txid = item.txid;
+    if (heads.has(txid)) continue;
+    heads.add(txid); // the head of this txid, eligible or not, blocks the rest
+    if (status !== 'pending') continue;
+    const dueAt = item.dueAt;
+    if (next === undefined || dueAt < next) next = dueAt;
+    if (dueAt <= now && !inFlight.has(txid)) due.push(item);
+  }
+  open.length = kept;
+  return { due, nextDueAt: next };
+}
+
 /**
  * Notifications to send now, never two for one txid at once (`inFlight` holds txids being sent).
  * FIFO: only the oldest unfinished notification of a txid is eligible; one that PAYONE gave up on keeps blocking
@@ -104,16 +159,13 @@ export function dueNotifications(
   policy: DeliveryPolicy,
   inFlight: ReadonlySet<string>,
 ): QueuedNotification[] {
+  if (policy.fifo) return planDelivery(queue, now, policy, inFlight).due;
   const picked: QueuedNotification[] = [];
   const seenTxids = new Set<string>(inFlight);
   const open = openItems(queue);
-  const candidates = policy.fifo ? open : [...open].reverse();
-  for (const item of candidates) {
-    if (policy.fifo) {
-      if (seenTxids.has(item.txid)) continue;
-      seenTxids.add(item.txid); // the head of this txid, eligible or not, blocks the rest
-      if (item.status === 'pending' && item.dueAt <= now) picked.push(item);
-    } else if (item.status === 'pending' && item.dueAt <= now && !seenTxids.has(item.txid)) {
+  for (let i = open.length - 1; i >= 0; i--) {
+    const item = open[i]!;
+    if (item.status === 'pending' && item.dueAt <= now && !seenTxids.has(item.txid)) {
       seenTxids.add(item.txid);
       picked.push(item);
     }
@@ -126,13 +178,9 @@ export function dueNotifications(
  * head of each txid counts: the ones behind it wait for its acknowledgement, not for a time.
  */
 export function nextDueAt(queue: NotificationQueue, policy: DeliveryPolicy): number | undefined {
+  if (policy.fifo) return planDelivery(queue, Number.NEGATIVE_INFINITY, policy, new Set()).nextDueAt;
   let next: number | undefined;
-  const heads = new Set<string>();
   for (const item of openItems(queue)) {
-    if (policy.fifo) {
-      if (heads.has(item.txid)) continue;
-      heads.add(item.txid);
-    }
     if (item.status === 'pending' && (next === undefined || item.dueAt < next)) next = item.dueAt;
   }
   return next;

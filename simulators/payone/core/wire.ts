@@ -204,20 +204,39 @@ export function toJsonResponse(fields: ResponseFields): Record<string, unknown> 
   return json;
 }
 
-/** Percent-encodes a value as ISO-8859-1 the way PHP's urlencode does (space as `+`). */
+/** PHP urlencode of each ISO-8859-1 byte: unreserved bytes as they are, space as `+`, the rest `%XX`. */
+const LATIN1_FORM_ENCODED: readonly string[] = Array.from({ length: 256 }, (_, byte) => {
+  const isUnreserved =
+    (byte >= 0x30 && byte <= 0x39) ||
+    (byte >= 0x41 && byte <= 0x5a) ||
+    (byte >= 0x61 && byte <= 0x7a) ||
+    byte === 0x2d ||
+    byte === 0x2e ||
+    byte === 0x5f;
+  if (isUnreserved) return String.fromCharCode(byte);
+  if (byte === 0x20) return '+';
+  return `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+});
+const NEEDS_NO_ENCODING = /^[0-9A-Za-z._-]*$/;
+
+/**
+ * Percent-encodes a value as ISO-8859-1 the way PHP's urlencode does (space as `+`). A character outside
+ * ISO-8859-1 (a surrogate pair counts as one) becomes `?`, i.e. `%3F`.
+ */
 export function latin1FormEncode(value: string): string {
+  if (NEEDS_NO_ENCODING.test(value)) return value;
   let out = '';
-  for (const byte of Buffer.from(toLatin1Safe(value), 'latin1')) {
-    const isUnreserved =
-      (byte >= 0x30 && byte <= 0x39) ||
-      (byte >= 0x41 && byte <= 0x5a) ||
-      (byte >= 0x61 && byte <= 0x7a) ||
-      byte === 0x2d ||
-      byte === 0x2e ||
-      byte === 0x5f;
-    if (isUnreserved) out += String.fromCharCode(byte);
-    else if (byte === 0x20) out += '+';
-    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code <= 0xff) {
+      out += LATIN1_FORM_ENCODED[code]!;
+      continue;
+    }
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < value.length) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    out += '%3F';
   }
   return out;
 }
