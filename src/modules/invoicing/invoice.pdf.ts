@@ -28,13 +28,34 @@ function formatPrice(decimal: string, currency: string, perSession: boolean): st
   return moneyText(d.toFixed(dp), currency, dp);
 }
 
+/**
+ * Intl formatters are expensive to construct (a receipt formats ~20 values), so they are made once per key and
+ * kept. The keys are few (currencies × decimals, time zones); the bound only guards against odd input.
+ */
+function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = make(); // throws (and caches nothing) for an unknown currency or time zone, as before
+    if (cache.size >= 256) cache.clear();
+    cache.set(key, v);
+  }
+  return v;
+}
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 function moneyText(major: string, currency: string, dp: number): string {
-  const f = new Intl.NumberFormat('en-IE', {
-    style: 'currency',
-    currency,
-    minimumFractionDigits: dp,
-    maximumFractionDigits: dp,
-  });
+  const f = cached(
+    moneyFormats,
+    `${currency} ${dp}`,
+    () =>
+      new Intl.NumberFormat('en-IE', {
+        style: 'currency',
+        currency,
+        minimumFractionDigits: dp,
+        maximumFractionDigits: dp,
+      }),
+  );
   return f.format(major as `${number}`);
 }
 
@@ -58,22 +79,35 @@ function formatQuantity(quantity: string, unit: string): string {
   return `${q.toFixed()} ×`;
 }
 
+const instantFormats = new Map<string, Intl.DateTimeFormat>();
+
 function formatInstant(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
+  const f = cached(
+    instantFormats,
     timeZone,
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  }).format(new Date(iso));
+    () =>
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone,
+        day: 'numeric',
+        month: 'short',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZoneName: 'short',
+      }),
+  );
+  return f.format(new Date(iso));
 }
 
+const dateFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
+
 function formatDate(ymd: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }).format(
-    new Date(`${ymd}T00:00:00Z`),
-  );
+  return dateFormat.format(new Date(`${ymd}T00:00:00Z`));
 }
 
 function formatDuration(startIso: string, endIso: string): string {
