@@ -102,7 +102,7 @@ describe('renderInvoicePdf', () => {
       const t = text(await renderInvoicePdf({ ...inv, lines: lines.map((l, i) => ({ ...l, position: i + 1 })) }));
       expect(t).toMatch(/A very long line description that\s+27\.65 kWh\s+€0\.25 \/ kWh\s+10 %\s+€6\.91/);
       expect(t).toMatch(/certainly does not fit into the\s*\n/);
-      },
+    },
   );
 
   it.skipIf(!hasPdftotext)('many lines continue on a second page with the table header and footer', async () => {
