@@ -4,6 +4,7 @@ import os from 'node:os';
 
 const benches: Record<string, string> = {
   tariffs: './tariffs.bench.ts',
+  receipts: './receipts.bench.ts',
   search: './search.bench.ts',
   ocpi: './ocpi.bench.ts',
   payments: './payments.bench.ts',

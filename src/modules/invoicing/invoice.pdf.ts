@@ -28,13 +28,34 @@ function formatPrice(decimal: string, currency: string, perSession: boolean): st
   return moneyText(d.toFixed(dp), currency, dp);
 }
 
+/**
+ * Intl formatters are expensive to construct (a receipt formats ~20 values), so they are made once per key and
+ * kept. The keys are few (currencies × decimals, time zones); the bound only guards against odd input.
+ */
+function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = make(); // throws (and caches nothing) for an unknown currency or time zone, as before
+    if (cache.size >= 256) cache.clear();
+    cache.set(key, v);
+  }
+  return v;
+}
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 function moneyText(major: string, currency: string, dp: number): string {
-  const f = new Intl.NumberFormat('en-IE', {
-    style: 'currency',
-    currency,
-    minimumFractionDigits: dp,
-    maximumFractionDigits: dp,
-  });
+  const f = cached(
+    moneyFormats,
+    `${currency} ${dp}`,
+    () =>
+      new Intl.NumberFormat('en-IE', {
+        style: 'currency',
+        currency,
+        minimumFractionDigits: dp,
+        maximumFractionDigits: dp,
+      }),
+  );
   return f.format(major as `${number}`);
 }
 
@@ -58,22 +79,35 @@ function formatQuantity(quantity: string, unit: string): string {
   return `${q.toFixed()} ×`;
 }
 
+const instantFormats = new Map<string, Intl.DateTimeFormat>();
+
 function formatInstant(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
+  const f = cached(
+    instantFormats,
     timeZone,
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  }).format(new Date(iso));
+    () =>
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone,
+        day: 'numeric',
+        month: 'short',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZoneName: 'short',
+      }),
+  );
+  return f.format(new Date(iso));
 }
 
+const dateFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
+
 function formatDate(ymd: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }).format(
-    new Date(`${ymd}T00:00:00Z`),
-  );
+  return dateFormat.format(new Date(`${ymd}T00:00:00Z`));
 }
 
 function formatDuration(startIso: string, endIso: string): string {
@@ -89,6 +123,81 @@ export function paymentText(p: Invoice['payment']): string | null {
   if (p.card) parts.push(`Paid by card${p.card.brand ? ` ${p.card.brand}` : ''} …${p.card.last4}.`);
   if (p.note) parts.push(p.note);
   return parts.length ? parts.join(' ') : null;
+}
+
+type FontName = 'Helvetica' | 'Helvetica-Bold';
+
+interface CellOptions {
+  width: number;
+  align?: 'left' | 'right';
+  lineBreak?: boolean;
+  ellipsis?: boolean;
+}
+
+/** Kerning never moves two Helvetica or Helvetica-Bold glyphs closer than this (AFM: -180 and -140 / 1000 em). */
+const MAX_KERN_EM = 0.2;
+/** Text a cell leaves to pdfkit: line and paragraph breaks, soft hyphens, trailing space (trimmed when aligned). */
+const NOT_ONE_LINE = /[\n\r\v\f\u0085\u00ad\u2028\u2029]|\s$/;
+
+/**
+ * Per font, size, box width and text: the text's width (doc.widthOfString) when pdfkit's line wrapper sets it on
+ * one line in a box that wide, else -1. Kept across documents: labels, descriptions, dates and many amounts recur
+ * on every receipt, and measuring (glyph by glyph, with kerning) is a large part of a render.
+ */
+const oneLine = new Map<string, number>();
+
+function oneLineWidth(doc: PDFKit.PDFDocument, font: FontName, size: number, width: number, text: string): number {
+  const key = `${font} ${size} ${width} ${text}`;
+  let w = oneLine.get(key);
+  if (w === undefined) {
+    w = doc.widthOfString(text);
+    // The wrapper splits the text at break opportunities and measures the pieces separately, so kerning across a
+    // break is lost: the pieces can be wider than the whole text by at most one kerning pair per break, and a break
+    // is always next to a character other than A-Z, a-z, 0-9. Within that margin, pdfkit's own measurement (the
+    // wrapper, drawing nothing) decides.
+    let others = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))) others++;
+    }
+    const breaks = Math.min(text.length - 1, 2 * others);
+    if (
+      w + breaks * MAX_KERN_EM * size + 0.01 > width &&
+      doc.heightOfString(text, { width }) > 1.5 * doc.currentLineHeight(true)
+    )
+      w = -1;
+    if (oneLine.size >= 4096) oneLine.clear();
+    oneLine.set(key, w);
+  }
+  return w;
+}
+
+/**
+ * Draws `text` in a box `opts.width` wide at (x, y) exactly as `doc.text(text, x, y, opts)` does, but without
+ * pdfkit's line wrapper when the wrapper would set it on one line (most cells: amounts, labels, dates): at the same
+ * x (right-aligned: moved by the width pdfkit measures), with the same operators. Everything else (a description or
+ * address that wraps, a cell at the page end where the wrapper would start a new page) goes to `doc.text`.
+ * Unlike `doc.text` with a width, it leaves doc.x/doc.y where they are, so callers position every cell.
+ */
+function cell(
+  doc: PDFKit.PDFDocument,
+  font: FontName,
+  size: number,
+  text: string,
+  x: number,
+  y: number,
+  opts: CellOptions,
+) {
+  if (y + doc.currentLineHeight(true) <= doc.page.maxY() - 0.01 && !NOT_ONE_LINE.test(text)) {
+    if (text === '') return; // pdfkit draws nothing for it either
+    const w = oneLineWidth(doc, font, size, opts.width, text);
+    if (w >= 0) {
+      const lineWidth = (opts.width * 100) / 100; // as pdfkit's LineWrapper computes it (horizontal scaling 100 %)
+      doc.text(text, opts.align === 'right' ? x + (lineWidth - w) : x, y, { lineBreak: false });
+      return;
+    }
+  }
+  doc.text(text, x, y, opts);
 }
 
 interface Column {
@@ -124,23 +233,30 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
   const left = PAGE.margin;
   const right = PAGE.width - PAGE.margin;
   const bottom = PAGE.height - PAGE.margin - 40; // room for the footer
+  let face: FontName = 'Helvetica'; // the font and size set last
+  let size = 12;
+  const font = (name: FontName, pt: number) => {
+    face = name;
+    size = pt;
+    return doc.font(name).fontSize(pt);
+  };
+  const text = (t: string, x: number, y: number, opts: CellOptions) => cell(doc, face, size, t, x, y, opts);
 
   // --- header: seller and title ---------------------------------------------------------------------------
   doc.fillColor(ACCENT).rect(0, 0, PAGE.width, 6).fill();
-  doc.fillColor(INK).font('Helvetica-Bold').fontSize(15).text(invoice.seller.name, left, 50, { width: 300 });
-  doc.font('Helvetica').fontSize(9).fillColor(MUTED);
+  doc.fillColor(INK);
+  font('Helvetica-Bold', 15).text(invoice.seller.name, left, 50, { width: 300 });
+  font('Helvetica', 9).fillColor(MUTED);
   doc.text(invoice.seller.address, { width: 300 });
   doc.text(`VAT ID ${invoice.seller.vat_id}`, { width: 300 });
-  doc
-    .font('Helvetica-Bold')
-    .fontSize(22)
-    .fillColor(credit ? '#b42318' : ACCENT)
-    .text(title, right - 200, 48, { width: 200, align: 'right' });
+  font('Helvetica-Bold', 22).fillColor(credit ? '#b42318' : ACCENT);
+  text(title, right - 200, 48, { width: 200, align: 'right' });
 
   // --- buyer and invoice facts ----------------------------------------------------------------------------
   let y = 130;
-  doc.font('Helvetica-Bold').fontSize(8).fillColor(MUTED).text('BILLED TO', left, y);
-  doc.font('Helvetica').fontSize(10).fillColor(INK);
+  font('Helvetica-Bold', 8).fillColor(MUTED);
+  text('BILLED TO', left, y, { width: PAGE.width - left - PAGE.margin });
+  font('Helvetica', 10).fillColor(INK);
   const buyerLines = [invoice.buyer.name, invoice.buyer.address, invoice.buyer.email].filter((s): s is string => !!s);
   doc.text(buyerLines.join('\n'), left, y + 13, { width: 250, lineGap: 1 });
   const buyerEnd = doc.y;
@@ -153,16 +269,10 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
   facts.push(['Currency', cur]);
   let fy = y;
   for (const [k, v] of facts) {
-    doc
-      .font('Helvetica')
-      .fontSize(9)
-      .fillColor(MUTED)
-      .text(k, right - 230, fy, { width: 100 });
-    doc
-      .font('Helvetica-Bold')
-      .fontSize(9)
-      .fillColor(INK)
-      .text(v, right - 130, fy, { width: 130, align: 'right' });
+    font('Helvetica', 9).fillColor(MUTED);
+    text(k, right - 230, fy, { width: 100 });
+    font('Helvetica-Bold', 9).fillColor(INK);
+    text(v, right - 130, fy, { width: 130, align: 'right' });
     fy += 15;
   }
   y = Math.max(buyerEnd, fy) + 22;
@@ -170,7 +280,8 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
   // --- the charging session --------------------------------------------------------------------------------
   const s = invoice.session;
   if (s) {
-    doc.font('Helvetica-Bold').fontSize(8).fillColor(MUTED).text('CHARGING SESSION', left, y);
+    font('Helvetica-Bold', 8).fillColor(MUTED);
+    text('CHARGING SESSION', left, y, { width: PAGE.width - left - PAGE.margin });
     y += 13;
     const boxTop = y;
     const rows: [string, string, string, string][] = [
@@ -185,14 +296,14 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
       .fill();
     let ry = boxTop + 8;
     for (const [k1, v1, k2, v2] of rows) {
-      doc
-        .font('Helvetica')
-        .fontSize(9)
-        .fillColor(MUTED)
-        .text(k1, left + 10, ry, { width: 60 });
-      doc.fillColor(INK).text(v1, left + 70, ry, { width: 200, lineBreak: false, ellipsis: true });
-      doc.fillColor(MUTED).text(k2, left + 290, ry, { width: 60 });
-      doc.fillColor(INK).text(v2, left + 350, ry, { width: CONTENT - 360, lineBreak: false });
+      font('Helvetica', 9).fillColor(MUTED);
+      text(k1, left + 10, ry, { width: 60 });
+      doc.fillColor(INK);
+      text(v1, left + 70, ry, { width: 200, lineBreak: false, ellipsis: true });
+      doc.fillColor(MUTED);
+      text(k2, left + 290, ry, { width: 60 });
+      doc.fillColor(INK);
+      text(v2, left + 350, ry, { width: CONTENT - 360, lineBreak: false });
       ry += 16;
     }
     y = boxTop + rows.length * 16 + 12 + 22;
@@ -208,13 +319,10 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
   ];
   const row = (cells: string[], top: number, bold = false, color = INK) => {
     let x = left;
-    doc
-      .font(bold ? 'Helvetica-Bold' : 'Helvetica')
-      .fontSize(9)
-      .fillColor(color);
+    font(bold ? 'Helvetica-Bold' : 'Helvetica', 9).fillColor(color);
     cells.forEach((c, i) => {
       const col = cols[i]!;
-      doc.text(c, x + (col.align === 'left' ? 8 : 0), top, {
+      text(c, x + (col.align === 'left' ? 8 : 0), top, {
         width: col.width - 8,
         align: col.align,
         lineBreak: false,
@@ -271,17 +379,15 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
   const vw = [55, 62, 55, 62];
   const vatRow = (cells: string[], top: number, bold = false, color = INK) => {
     let x = vx;
-    doc
-      .font(bold ? 'Helvetica-Bold' : 'Helvetica')
-      .fontSize(9)
-      .fillColor(color);
+    font(bold ? 'Helvetica-Bold' : 'Helvetica', 9).fillColor(color);
     cells.forEach((c, i) => {
-      doc.text(c, x, top, { width: vw[i]! - 6, align: i === 0 ? 'left' : 'right', lineBreak: false });
+      text(c, x, top, { width: vw[i]! - 6, align: i === 0 ? 'left' : 'right', lineBreak: false });
       x += vw[i]!;
     });
   };
   const totalsTop = y;
-  doc.font('Helvetica-Bold').fontSize(8).fillColor(MUTED).text('VAT BY RATE', vx, y);
+  font('Helvetica-Bold', 8).fillColor(MUTED);
+  text('VAT BY RATE', vx, y, { width: PAGE.width - vx - PAGE.margin });
   y += 14;
   vatRow(['Rate', 'Net', 'VAT', 'Gross'], y, true, MUTED);
   y += 14;
@@ -294,12 +400,9 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
   const tx = right - 210;
   let ty = totalsTop + 14;
   const totalLine = (label: string, value: string, strong = false) => {
-    doc
-      .font(strong ? 'Helvetica-Bold' : 'Helvetica')
-      .fontSize(strong ? 12 : 10)
-      .fillColor(INK);
-    doc.text(label, tx, ty, { width: 110 });
-    doc.text(value, tx + 110, ty, { width: 100, align: 'right' });
+    font(strong ? 'Helvetica-Bold' : 'Helvetica', strong ? 12 : 10).fillColor(INK);
+    text(label, tx, ty, { width: 110 });
+    text(value, tx + 110, ty, { width: 100, align: 'right' });
     ty += strong ? 20 : 16;
   };
   totalLine('Total excl. VAT', formatMoney(invoice.totals.net, cur));
@@ -315,7 +418,7 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
   if (paid) notes.push(credit ? `${paid} The amount is refunded to the same means of payment.` : paid);
   if (invoice.vat_groups.some((g) => g.vat_rate === null)) notes.push('Lines marked "exempt" carry no VAT.');
   if (notes.length) {
-    doc.font('Helvetica').fontSize(9.5).fillColor(INK).text(notes.join('\n'), left, y, { width: CONTENT });
+    font('Helvetica', 9.5).fillColor(INK).text(notes.join('\n'), left, y, { width: CONTENT });
   }
 
   // --- footer on every page --------------------------------------------------------------------------------
@@ -329,16 +432,13 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
       .moveTo(left, fyy - 6)
       .lineTo(right, fyy - 6)
       .stroke();
-    doc
-      .font('Helvetica')
-      .fontSize(7.5)
-      .fillColor(MUTED)
-      .text(`${invoice.seller.name} · ${invoice.seller.address} · VAT ID ${invoice.seller.vat_id}`, left, fyy, {
-        width: CONTENT - 80,
-        lineBreak: false,
-        ellipsis: true,
-      });
-    doc.text(`${invoice.number} · ${i + 1}/${range.count}`, right - 120, fyy, {
+    font('Helvetica', 7.5).fillColor(MUTED);
+    text(`${invoice.seller.name} · ${invoice.seller.address} · VAT ID ${invoice.seller.vat_id}`, left, fyy, {
+      width: CONTENT - 80,
+      lineBreak: false,
+      ellipsis: true,
+    });
+    text(`${invoice.number} · ${i + 1}/${range.count}`, right - 120, fyy, {
       width: 120,
       align: 'right',
       lineBreak: false,

@@ -70,9 +70,24 @@ const fail = (code: InvoicingErrorCode, message: string): IssueOutcome => ({ ok:
 
 export const hashDownloadToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
+/**
+ * The 'en-CA' (YYYY-MM-DD) formatter of a time zone, made once per zone: constructing an Intl.DateTimeFormat costs
+ * far more than formatting with one. Throws a RangeError for a zone that is not an IANA time zone (never cached).
+ */
+const ymdFormats = new Map<string, Intl.DateTimeFormat>();
+function ymdFormat(timeZone: string): Intl.DateTimeFormat {
+  let f = ymdFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    if (ymdFormats.size >= 1024) ymdFormats.clear(); // there are ~600 zone names; a bound all the same
+    ymdFormats.set(timeZone, f);
+  }
+  return f;
+}
+
 /** YYYY-MM-DD of an instant in a time zone. */
 export function localDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  return ymdFormat(timeZone).format(at);
 }
 
 /** Why the session block cannot be printed, or null. */
@@ -83,7 +98,7 @@ function checkSession(s: ChargingSessionInfo): string | null {
   if (end < start) return 'session.end is before session.start';
   if (!/^\d+(\.\d+)?$/.test(s.kwh)) return `session.kwh "${s.kwh}" is not a decimal`;
   try {
-    new Intl.DateTimeFormat('en', { timeZone: s.time_zone });
+    ymdFormat(s.time_zone);
   } catch {
     return `session.time_zone "${s.time_zone}" is not an IANA time zone`;
   }

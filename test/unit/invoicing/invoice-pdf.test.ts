@@ -93,6 +93,18 @@ describe('renderInvoicePdf', () => {
     },
   );
 
+  it.skipIf(!hasPdftotext)(
+    'a description too long for its column wraps, as before; the cells next to it do not',
+    async () => {
+      const inv = sampleInvoice();
+      const long = 'A very long line description that certainly does not fit into the description column';
+      const lines = [{ ...inv.lines[1]!, description: long }, ...inv.lines.slice(2)];
+      const t = text(await renderInvoicePdf({ ...inv, lines: lines.map((l, i) => ({ ...l, position: i + 1 })) }));
+      expect(t).toMatch(/A very long line description that\s+27\.65 kWh\s+€0\.25 \/ kWh\s+10 %\s+€6\.91/);
+      expect(t).toMatch(/certainly does not fit into the\s*\n/);
+    },
+  );
+
   it.skipIf(!hasPdftotext)('many lines continue on a second page with the table header and footer', async () => {
     const inv = sampleInvoice();
     const many = Array.from({ length: 45 }, (_, i) => ({
