@@ -116,6 +116,8 @@ const BRANDS: Record<string, string> = { V: 'VISA', M: 'Mastercard', A: 'America
 const UNKNOWN_CAPTURE_WATCH_MS = 7 * 24 * 3600_000;
 /** A charging charge with no news gets a sweep pass this often (its cost may reach the hold limit meanwhile). */
 const IDLE_CHARGING_PASS_MS = 30_000;
+/** The sweep leaves a CDR this long to the roaming hook that is handling it (two handlers would both read it). */
+const CDR_HOOK_GRACE_MS = 5_000;
 
 export type ChargingService = ReturnType<typeof createChargingService>;
 type ChargeUpdate = Parameters<ChargingRepo['update']>[1];
@@ -1254,9 +1256,11 @@ export function createChargingService(deps: ChargingDeps) {
     const charging = rows.filter((r) => r.status === 'CHARGING' && r.ocpi_session_id && !r.receipt_mail);
     const cdrKey = (r: { country_code: string; party_id: string; session_id: string }) =>
       `${r.country_code.toUpperCase()}*${r.party_id.toUpperCase()}*${r.session_id}`;
+    // A CDR that arrived moments ago is being handled by the roaming hook; the sweep is for those it missed.
     const withCdr = await sessionsWithCdr(
       roaming.db,
       charging.map((r) => ({ country_code: r.country_code, party_id: r.party_id, session_id: r.ocpi_session_id! })),
+      new Date(now - CDR_HOOK_GRACE_MS),
     );
     const idle = new Set(
       charging

@@ -30,18 +30,23 @@ export async function findSessionByAuthorizationReference(db: Db, reference: str
   return r ? (r.object as Session) : null;
 }
 
-/** Which of these sessions have a (non-credit) CDR, as `CC*PID*session_id`: one query for many sessions. */
+/**
+ * Which of these sessions have a (non-credit) CDR, as `CC*PID*session_id`: one query for many sessions.
+ * `receivedBefore`: only CDRs that arrived before then.
+ */
 export async function sessionsWithCdr(
   db: Db,
   keys: { country_code: string; party_id: string; session_id: string }[],
+  receivedBefore?: Date,
 ): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
-  const rows = await rdb(db)
+  let q = rdb(db)
     .selectFrom('ocpi_cdrs')
     .select(['country_code', 'party_id', 'session_id'])
     .where('session_id', 'in', [...new Set(keys.map((k) => k.session_id))])
-    .where('credit', '=', false)
-    .execute();
+    .where('credit', '=', false);
+  if (receivedBefore) q = q.where('received_at', '<', receivedBefore);
+  const rows = await q.execute();
   return new Set(rows.map((r) => `${r.country_code.toUpperCase()}*${r.party_id.toUpperCase()}*${r.session_id}`));
 }
 

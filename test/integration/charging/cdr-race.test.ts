@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChargingRepo } from '../../../src/modules/charging/charging.repository.ts';
+import type { Cdr } from '../../../src/modules/roaming/index.ts';
 import { CARDS, type Harness, insertChargingCopies, paidTemplateCharge, startHarness, until } from './harness.ts';
 
 let h: Harness;
@@ -21,7 +22,7 @@ let templates: ReturnType<typeof paidTemplateCharge> | null = null;
 
 /**
  * A charge in CHARGING with its own hold, and its CDR stored without telling anyone (no hook). `age`: how long
- * ago the charge last changed.
+ * ago the charge last changed and its CDR arrived.
  */
 async function chargingWithStoredCdr(age = 0) {
   templates ??= paidTemplateCharge(h, 'race@example.com');
@@ -53,11 +54,17 @@ async function chargingWithStoredCdr(age = 0) {
     session_id: `RACE-${ref.slice(0, 20)}`,
     authorization_reference: ref,
   };
-  await sql`insert into ocpi_cdrs (country_code, party_id, id, partner_id, session_id, credit, currency,
-      total_cost_excl, object, last_updated, audit_status)
-    values (${cdr.country_code}, ${cdr.party_id}, ${cdr.id}, ${h.partnerId}, ${cdr.session_id}, false,
-      ${cdr.currency}, ${String(cdr.total_cost.excl_vat)}, ${JSON.stringify(cdr)}, now(), 'PENDING')`.execute(h.t.db);
+  await storeCdr(cdr, age);
   return { id, paymentId: pre.value.id, cdr };
+}
+
+/** Stores a CDR as arrived `age` ms ago, without telling anyone (no hook). */
+async function storeCdr(cdr: Cdr, age: number) {
+  await sql`insert into ocpi_cdrs (country_code, party_id, id, partner_id, session_id, credit, currency,
+      total_cost_excl, object, last_updated, audit_status, received_at)
+    values (${cdr.country_code}, ${cdr.party_id}, ${cdr.id}, ${h.partnerId}, ${cdr.session_id}, false,
+      ${cdr.currency}, ${String(cdr.total_cost.excl_vat)}, ${JSON.stringify(cdr)}, now(), 'PENDING',
+      ${new Date(Date.now() - age)})`.execute(h.t.db);
 }
 
 describe('one CDR, many handlers', () => {
@@ -117,5 +124,25 @@ describe('one CDR, many handlers', () => {
     const other = (await sql<{ status: string }>`select status from charges where id = ${idle.id}`.execute(h.t.db))
       .rows[0]!;
     expect(other.status).toBe('CHARGING');
+  });
+
+  it('a CDR that has just arrived is left to the hook handling it: the sweep does not read it twice', async () => {
+    const fresh = await chargingWithStoredCdr(60_000);
+    await sql`delete from ocpi_cdrs where id = ${fresh.cdr.id}`.execute(h.t.db);
+    await h.charging.service.sweep(); // the charge's pass for the hold limit, before its CDR
+    await h.charging.service.idle();
+    await storeCdr(fresh.cdr, 0);
+    await h.charging.service.sweep();
+    await h.charging.service.idle();
+    const status = async () =>
+      (await sql<{ status: string }>`select status from charges where id = ${fresh.id}`.execute(h.t.db)).rows[0]!
+        .status;
+    expect(await status()).toBe('CHARGING');
+    // Had the hook failed, the sweep takes it once the grace is over.
+    await sql`update ocpi_cdrs set received_at = now() - interval '6 seconds' where id = ${fresh.cdr.id}`.execute(
+      h.t.db,
+    );
+    await h.charging.service.sweep();
+    await until('paid by the sweep', async () => (await status()) === 'PAID');
   });
 });
