@@ -132,6 +132,8 @@ interface CellOptions {
   align?: 'left' | 'right';
   lineBreak?: boolean;
   ellipsis?: boolean;
+  /** With `ellipsis`: the text stops at the last line that fits this high, ending in "…". */
+  height?: number;
 }
 
 /** Kerning never moves two Helvetica or Helvetica-Bold glyphs closer than this (AFM: -180 and -140 / 1000 em). */
@@ -170,6 +172,18 @@ function oneLineWidth(doc: PDFKit.PDFDocument, font: FontName, size: number, wid
     oneLine.set(key, w);
   }
   return w;
+}
+
+/**
+ * The height `doc.text(text, x, y, opts)` sets `text` in (its lines × the line height), for the font and size set:
+ * one line, without pdfkit's line wrapper, for a cell `cell` draws directly; else as the wrapper breaks it.
+ */
+function cellHeight(doc: PDFKit.PDFDocument, font: FontName, size: number, text: string, opts: CellOptions): number {
+  if (!NOT_ONE_LINE.test(text)) {
+    if (text === '') return 0;
+    if (oneLineWidth(doc, font, size, opts.width, text) >= 0) return doc.currentLineHeight(true);
+  }
+  return doc.heightOfString(text, opts); // ignores opts.height
 }
 
 /**
@@ -241,6 +255,7 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
     return doc.font(name).fontSize(pt);
   };
   const text = (t: string, x: number, y: number, opts: CellOptions) => cell(doc, face, size, t, x, y, opts);
+  const height = (t: string, opts: CellOptions) => cellHeight(doc, face, size, t, opts);
 
   // --- header: seller and title ---------------------------------------------------------------------------
   doc.fillColor(ACCENT).rect(0, 0, PAGE.width, 6).fill();
@@ -317,17 +332,22 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
     { label: 'VAT', width: 55, align: 'right' },
     { label: 'Amount excl. VAT', width: CONTENT - 400, align: 'right' },
   ];
-  const row = (cells: string[], top: number, bold = false, color = INK) => {
+  const cellOptions = (i: number): CellOptions => ({
+    width: cols[i]!.width - 8,
+    align: cols[i]!.align,
+    lineBreak: false,
+    ellipsis: true,
+  });
+  /** Draws a row's cells from `top`, each capped at `heights[i]` (where given) with an ellipsis. */
+  const row = (cells: string[], top: number, bold = false, color = INK, heights?: number[]) => {
     let x = left;
     font(bold ? 'Helvetica-Bold' : 'Helvetica', 9).fillColor(color);
     cells.forEach((c, i) => {
       const col = cols[i]!;
-      text(c, x + (col.align === 'left' ? 8 : 0), top, {
-        width: col.width - 8,
-        align: col.align,
-        lineBreak: false,
-        ellipsis: true,
-      });
+      const opts = cellOptions(i);
+      const h = heights?.[i];
+      if (h !== undefined) opts.height = h;
+      text(c, x + (col.align === 'left' ? 8 : 0), top, opts);
       x += col.width;
     });
   };
@@ -341,25 +361,45 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
     );
     return top + 26;
   };
+  // A row is as high as its tallest cell: a one-line row takes ROW (its rule 5 pt above the next row), and every
+  // further line of a wrapped cell (a long description) pushes the rule and the rows below down by a line. The
+  // other cells stay on the row's first line. A row goes to the next page whole when its last line would come
+  // below `lastTop` (into the footer's room); a cell too high for even an empty page (under the table header) is
+  // cut to the lines that fit there, ending in "…".
+  const ROW = 18;
+  const lastTop = bottom - 20;
+  const firstTop = PAGE.margin + 26; // the first row of a continued page, under header(PAGE.margin)
   y = header(y);
   for (const l of invoice.lines) {
-    if (y > bottom - 20) {
+    const cells = [
+      l.description,
+      formatQuantity(l.quantity, l.unit),
+      l.unit === 'session'
+        ? formatPrice(l.unit_price, cur, true)
+        : `${formatPrice(l.unit_price, cur, false)} / ${l.unit}`,
+      formatVatRate(l.vat_rate),
+      formatMoney(l.net_minor, cur),
+    ];
+    font('Helvetica', 9);
+    const lh = doc.currentLineHeight(true);
+    const maxLines = Math.floor((lastTop - firstTop) / lh) + 1;
+    let lines = 1;
+    let capped: number[] | undefined;
+    cells.forEach((c, i) => {
+      const n = Math.round(height(c, cellOptions(i)) / lh);
+      if (n > maxLines) {
+        capped ??= [];
+        capped[i] = (maxLines + 0.5) * lh; // the wrapper stops after maxLines lines
+      }
+      lines = Math.max(lines, Math.min(n, maxLines));
+    });
+    const extra = (lines - 1) * lh;
+    if (y + extra > lastTop) {
       doc.addPage();
       y = header(PAGE.margin);
     }
-    row(
-      [
-        l.description,
-        formatQuantity(l.quantity, l.unit),
-        l.unit === 'session'
-          ? formatPrice(l.unit_price, cur, true)
-          : `${formatPrice(l.unit_price, cur, false)} / ${l.unit}`,
-        formatVatRate(l.vat_rate),
-        formatMoney(l.net_minor, cur),
-      ],
-      y,
-    );
-    y += 18;
+    row(cells, y, false, INK, capped);
+    y += ROW + extra;
     doc
       .strokeColor(RULE)
       .lineWidth(0.5)
