@@ -274,10 +274,10 @@ async function registerOcpi(o: FastifyInstance, ctx: RoamingContext): Promise<vo
   });
 
   // ------------------------------------------------------------------------------------------ tokens (Sender)
-  route('GET', `/${OCPI_VERSION}/tokens`, 'tokens', async (req) => {
+  route('GET', `/${OCPI_VERSION}/tokens`, 'tokens', async (req, auth) => {
     const q = parsePageQuery(req.query as Record<string, unknown>, ctx.settings.pageLimit);
     if (!q.ok) throw invalid(q.message);
-    const { total, tokens } = await listTokens(ctx, q.value);
+    const { total, tokens } = await listTokens(ctx, q.value, auth.partner.id);
     return {
       data: tokens,
       headers: pageHeaders(urls.module('tokens'), q.value, total, tokens.length, ctx.settings.pageLimit),

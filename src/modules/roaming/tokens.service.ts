@@ -74,23 +74,44 @@ export async function getToken(db: Db, country_code: string, party_id: string, u
   return r ? (r.object as Token) : null;
 }
 
-/** GET tokens list (Sender): ordered by last_updated, filtered by date_from (incl.) / date_to (excl.). */
-export async function listTokens(ctx: RoamingContext, q: PageQuery): Promise<{ total: number; tokens: Token[] }> {
+/**
+ * GET tokens list (Sender) for `partnerId`: ordered by last_updated, filtered by date_from (incl.) / date_to
+ * (excl.). A per-charge ad-hoc token is listed only to the CPO it was pushed to (the CPO of that charge); other
+ * CPOs have no business with it.
+ */
+export async function listTokens(
+  ctx: RoamingContext,
+  q: PageQuery,
+  partnerId: string,
+): Promise<{ total: number; tokens: Token[] }> {
   let base = rdb(ctx.db)
-    .selectFrom('ocpi_tokens')
-    .where('country_code', '=', ctx.settings.countryCode)
-    .where('party_id', '=', ctx.settings.partyId);
+    .selectFrom('ocpi_tokens as t')
+    .where('t.country_code', '=', ctx.settings.countryCode)
+    .where('t.party_id', '=', ctx.settings.partyId)
+    .where((eb) =>
+      eb.or([
+        eb('t.type', '<>', 'AD_HOC_USER'),
+        eb.exists(
+          eb
+            .selectFrom('ocpi_token_pushes as tp')
+            .select(sql.lit(1).as('one'))
+            .whereRef('tp.uid', '=', 't.uid')
+            .whereRef('tp.type', '=', 't.type')
+            .where('tp.partner_id', '=', partnerId),
+        ),
+      ]),
+    );
   if (q.date_from)
-    base = base.where('last_updated', '>=', new Date(q.date_from.endsWith('Z') ? q.date_from : `${q.date_from}Z`));
+    base = base.where('t.last_updated', '>=', new Date(q.date_from.endsWith('Z') ? q.date_from : `${q.date_from}Z`));
   if (q.date_to)
-    base = base.where('last_updated', '<', new Date(q.date_to.endsWith('Z') ? q.date_to : `${q.date_to}Z`));
+    base = base.where('t.last_updated', '<', new Date(q.date_to.endsWith('Z') ? q.date_to : `${q.date_to}Z`));
   const [count, rows] = await Promise.all([
     base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirst(),
     base
-      .select('object')
-      .orderBy('last_updated')
-      .orderBy('uid')
-      .orderBy('type')
+      .select('t.object')
+      .orderBy('t.last_updated')
+      .orderBy('t.uid')
+      .orderBy('t.type')
       .offset(q.offset)
       .limit(q.limit)
       .execute(),

@@ -369,6 +369,31 @@ describe('tokens for one partner', () => {
       // An ordinary token still reaches both.
       expect(cpo.tokens.has('DE/LAT/APP-2')).toBe(true);
       expect(other.tokens.has('DE/LAT/APP-2')).toBe(true);
+      // Pulling the list: the ad-hoc token is that CPO's alone; X-Total-Count counts what each may see.
+      const pull = async (token: string) => {
+        const uids: string[] = [];
+        let total = 0;
+        let url: string | null = `${h.url}/ocpi/2.2.1/tokens`;
+        while (url) {
+          const u: URL = new URL(url);
+          const res: { json(): { data: Obj[] }; headers: Record<string, unknown> } = await h.app.inject({
+            method: 'GET',
+            url: u.pathname + u.search,
+            headers: tokenHeader(token),
+          });
+          uids.push(...res.json().data.map((t: Obj) => String(t.uid)));
+          total = Number(res.headers['x-total-count']);
+          url = /<([^>]+)>; rel="next"/.exec(String(res.headers.link ?? ''))?.[1] ?? null;
+        }
+        return { uids, total };
+      };
+      const mine = await pull(cpo.theirToken()!);
+      const theirs = await pull(other.theirToken()!);
+      expect(mine.uids).toContain('ADHOC-1');
+      expect(theirs.uids).not.toContain('ADHOC-1');
+      expect(theirs.uids).toContain('APP-2');
+      expect(mine.total).toBe(mine.uids.length);
+      expect(theirs.total).toBe(mine.total - 1);
     } finally {
       await other.close();
     }
