@@ -60,4 +60,4 @@ export {
 } from './network.repository.ts';
 export { type NetworkRouteDeps, networkRoutes } from './network.routes.ts';
 export { seedDemoNetworkIfEmpty } from './network.seed.ts';
-export { deleteTariff, listLocationIds, lockLocationForIngest } from './ocpi-ingest.repository.ts';
+export { deleteTariff, lockLocationForIngest } from './ocpi-ingest.repository.ts';

@@ -49,14 +49,3 @@ export async function deleteTariff(db: Db, key: LocationKey): Promise<boolean> {
     .executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }
-
-/** Ids of a party's locations (for a full pull: what the partner no longer lists). */
-export async function listLocationIds(db: Db, party: { country_code: string; party_id: string }): Promise<string[]> {
-  const rows = await db
-    .selectFrom('locations')
-    .select('id')
-    .where('country_code', '=', party.country_code.toUpperCase())
-    .where('party_id', '=', party.party_id.toUpperCase())
-    .execute();
-  return rows.map((r) => r.id);
-}

@@ -158,9 +158,10 @@ export async function runSyncStep(
     ).map((p) => `${p.country_code}*${p.party_id}`.toUpperCase()),
   );
   const cpo = partner.roles.find((r) => r.role === 'CPO');
-  // A FULL pull of tariffs also finds the ones deleted at the CPO (missed DELETE pushes): it records every id it
-  // is shown, from the first page on (a resumed pull keeps what earlier pages recorded).
-  const tracksDeletes = c.mode === 'FULL' && c.module === 'tariffs';
+  // A FULL pull of tariffs or locations also finds the ones gone at the CPO (a missed DELETE push; a location the
+  // CPO no longer lists): it records every id it is shown, from the first page on (a resumed pull keeps what
+  // earlier pages recorded).
+  const tracksDeletes = c.mode === 'FULL' && (c.module === 'tariffs' || c.module === 'locations');
   const seenKey = sql`partner_id = ${c.partner_id} and module = ${c.module}`;
   if (tracksDeletes && !c.next_url) await sql`delete from ocpi_sync_seen where ${seenKey}`.execute(ctx.db);
   let url: string | null = c.next_url ?? firstUrl(base, c);
@@ -219,7 +220,7 @@ export async function runSyncStep(
       await sql`update ocpi_sync_cursors set locked_until = null where ${key}`.execute(ctx.db);
       return res;
     }
-    const removed = tracksDeletes ? await removeUnseenTariffs(ctx, c, parties) : 0;
+    const removed = tracksDeletes ? await removeUnseen(ctx, c, parties) : 0;
     await sql`update ocpi_sync_cursors set status = 'IDLE', next_url = null, synced_to = window_to, window_to = null,
               window_from = null, locked_until = null, finished_at = now(), last_success_at = now(), last_error = null
               where ${key}`.execute(ctx.db);
@@ -229,7 +230,9 @@ export async function runSyncStep(
       'info',
       `sync_${c.module}`,
       `${c.mode} sync of ${c.module} done: ${res.objects} objects, ${res.rejected} rejected in ${res.pages} pages` +
-        (removed ? `; ${removed} removed (no longer in the partner's list)` : ''),
+        (removed
+          ? `; ${removed} ${c.module === 'locations' ? 'hidden' : 'removed'} (no longer in the partner's list)`
+          : ''),
     );
     return { ...res, done: true };
   } catch (e) {
@@ -272,22 +275,24 @@ async function recordSeen(db: Db, c: Claimed, list: unknown[]): Promise<void> {
 }
 
 /**
- * After a FULL tariffs pull: removes the partner's tariffs that the list did not show, except those changed after
- * the pull's window (pushed while it ran). An empty list removes nothing (more likely a broken endpoint).
+ * After a FULL pull: what the partner's list did not show, except what changed after the pull's window (pushed
+ * while it ran). Tariffs are removed; locations are hidden from drivers (publish = false, the stored object kept:
+ * sessions and CDRs refer to it, and the next PUT or pull that shows it again publishes it as the CPO says). An
+ * empty list changes nothing (more likely a broken endpoint).
  */
-async function removeUnseenTariffs(ctx: RoamingContext, c: Claimed, parties: Set<string>): Promise<number> {
+async function removeUnseen(ctx: RoamingContext, c: Claimed, parties: Set<string>): Promise<number> {
   const key = sql`partner_id = ${c.partner_id} and module = ${c.module}`;
   const seen = await sql<{ n: string }>`select count(*) as n from ocpi_sync_seen where ${key}`.execute(ctx.db);
   let removed = 0;
-  if (Number(seen.rows[0]?.n ?? 0) > 0) {
+  const unseen = (table: 'tariffs' | 'locations') => sql`
+    ${sql.table(table)}.country_code || '*' || ${sql.table(table)}.party_id = any(${[...parties]}::text[])
+    and ${sql.table(table)}.last_updated < ${c.window_to}
+    and not exists (select 1 from ocpi_sync_seen s where s.partner_id = ${c.partner_id} and s.module = ${c.module}
+                    and s.country_code = ${sql.table(table)}.country_code
+                    and s.party_id = ${sql.table(table)}.party_id and s.id = ${sql.table(table)}.id)`;
+  if (Number(seen.rows[0]?.n ?? 0) > 0 && c.module === 'tariffs') {
     const stale = await sql<{ country_code: string; party_id: string; id: string }>`
-      select t.country_code, t.party_id, t.id from tariffs t
-      where t.country_code || '*' || t.party_id = any(${[...parties]}::text[])
-        and t.last_updated < ${c.window_to}
-        and not exists (select 1 from ocpi_sync_seen s where s.partner_id = ${c.partner_id} and s.module = ${c.module}
-                        and s.country_code = t.country_code and s.party_id = t.party_id and s.id = t.id)`.execute(
-      ctx.db,
-    );
+      select country_code, party_id, id from tariffs where ${unseen('tariffs')}`.execute(ctx.db);
     for (const t of stale.rows) {
       try {
         await removeTariff(ctx, { country_code: t.country_code, party_id: t.party_id }, t.id);
@@ -296,6 +301,10 @@ async function removeUnseenTariffs(ctx: RoamingContext, c: Claimed, parties: Set
         if (!(e instanceof OcpiError)) throw e; // already gone
       }
     }
+  }
+  if (Number(seen.rows[0]?.n ?? 0) > 0 && c.module === 'locations') {
+    const r = await sql`update locations set publish = false where publish and ${unseen('locations')}`.execute(ctx.db);
+    removed = Number(r.numAffectedRows ?? 0);
   }
   await sql`delete from ocpi_sync_seen where ${key}`.execute(ctx.db);
   return removed;

@@ -173,6 +173,46 @@ describe('a full pull finds tariffs deleted at the CPO', () => {
   });
 });
 
+describe('a full pull finds locations the CPO no longer lists', () => {
+  const published = async () =>
+    (
+      await h.db.db
+        .selectFrom('locations')
+        .select('id')
+        .where('country_code', '=', 'NL')
+        .where('party_id', '=', 'ABC')
+        .where('publish', '=', true)
+        .orderBy('id')
+        .execute()
+    ).map((l) => l.id);
+
+  it('hides them from drivers, keeps them stored, and shows them again when the CPO lists them again', async () => {
+    await queueSync(h.db.db, partnerId, 'FULL', ['locations']);
+    await runSyncUntilIdle(h.ctx, partnerId);
+    expect(await published()).toEqual(expect.arrayContaining(['L1', 'L2', 'L3']));
+    const l2 = cpo.data.locations.find((l) => l.id === 'L2')!;
+    cpo.data.locations.splice(cpo.data.locations.indexOf(l2), 1);
+    try {
+      await queueSync(h.db.db, partnerId, 'FULL', ['locations']);
+      await runSyncUntilIdle(h.ctx, partnerId);
+      expect(await published()).not.toContain('L2');
+      expect(await published()).toContain('L1');
+      const stored = await h.db.db.selectFrom('locations').select('id').where('id', '=', 'L2').executeTakeFirst();
+      expect(stored?.id).toBe('L2');
+      // (station search shows published locations only: test/integration/network)
+      const events = (
+        await h.app.inject({ method: 'GET', url: `/api/v1/admin/partners/${partnerId}`, headers: adminHeader })
+      ).json();
+      expect(JSON.stringify(events)).toContain('1 hidden');
+    } finally {
+      cpo.data.locations.push(l2);
+    }
+    await queueSync(h.db.db, partnerId, 'FULL', ['locations']);
+    await runSyncUntilIdle(h.ctx, partnerId);
+    expect(await published()).toContain('L2');
+  });
+});
+
 describe('tokens (Sender)', () => {
   it('pushes our tokens to the CPO (outbox + worker), including later changes', async () => {
     await runTokenPushes(h.ctx);
