@@ -86,6 +86,8 @@ export interface ChargeView {
   updated_at: string;
   /** Back office only (when the API adds them). */
   flags?: string[];
+  /** A person should look at it (not for informational flags such as HOLD_LIMIT_STOP). */
+  needs_attention?: boolean;
   email?: string | null;
   driver_id?: string | null;
   payment_id?: string | null;

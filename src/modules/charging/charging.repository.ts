@@ -5,7 +5,7 @@ import type { Database } from '../../platform/db/schema.ts';
 import { type ChargingTables, cdb } from './charging.tables.ts';
 import type { Offer } from './core/offer.ts';
 import type { DriverFinalPrice } from './core/pricing.ts';
-import { type ChargeStatus, OPEN_STATUSES } from './core/status.ts';
+import { ATTENTION_STATUSES, type ChargeStatus, NOTE_FLAGS, OPEN_STATUSES } from './core/status.ts';
 import type { ChargeRecord, SessionSnapshot } from './core/view.ts';
 
 export type ChargesRow = Selectable<ChargingTables['charges']>;
@@ -187,7 +187,11 @@ export function createChargingRepo(db: Kysely<Database>) {
     list(q: { status?: string | undefined; flagged?: boolean | undefined; limit: number }) {
       let s = select();
       if (q.status) s = s.where('status', '=', q.status);
-      if (q.flagged) s = s.where(sql<boolean>`cardinality(flags) > 0`);
+      if (q.flagged)
+        s = s.where(
+          sql<boolean>`(status = any(${[...ATTENTION_STATUSES]}::text[])
+            or cardinality(array(select unnest(flags) except select unnest(${[...NOTE_FLAGS]}::text[]))) > 0)`,
+        );
       return s.orderBy('created_at', 'desc').limit(q.limit).execute();
     },
 

@@ -287,7 +287,8 @@ export function chargingRoutes(deps: ChargingRouteDeps): FastifyPluginAsync {
         schema: {
           tags,
           security: adminSecurity,
-          summary: 'Charges, newest first; ?status= or ?flagged=true (CDR overdue, payment failed, …)',
+          summary:
+            'Charges, newest first; ?status= or ?flagged=true: the ones a person should look at (CDR pending or overdue, payment failed, pricing failed, capture outcome unknown; not the informational ZERO_KWH / HOLD_LIMIT_STOP)',
           querystring: z.object({
             status: z.string().max(20).optional(),
             flagged: z.enum(['true', 'false']).optional(),

@@ -36,6 +36,7 @@ import {
   type ChargeStatus,
   type FailureCode,
   failureText,
+  needsAttention,
   OPEN_STATUSES,
   transition,
 } from './core/status.ts';
@@ -1292,6 +1293,7 @@ export function createChargingService(deps: ChargingDeps) {
         email: r.email,
         driver_id: r.driver_id,
         flags: r.flags,
+        needs_attention: needsAttention(r),
         payment_id: r.payment_id,
         invoice_number: r.invoice_number,
         created_at: r.created_at.toISOString(),
@@ -1306,6 +1308,7 @@ export function createChargingService(deps: ChargingDeps) {
       email: r.email,
       driver_id: r.driver_id,
       flags: r.flags,
+      needs_attention: needsAttention(r),
       failure_code: r.failure_code,
       payment_id: r.payment_id,
       payment_attempt: r.payment_attempt,

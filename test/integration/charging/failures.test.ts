@@ -213,6 +213,7 @@ describe('failure paths', () => {
     expect(pending.status_text).toMatch(/pending/i);
     const flagged = await json(await h.http('GET', '/api/v1/admin/charges?flagged=true', undefined, admin));
     expect(flagged.items.find((x: Json) => x.id === id)?.flags).toContain('CDR_OVERDUE');
+    expect(flagged.items.find((x: Json) => x.id === id)?.needs_attention).toBe(true);
     const byStatus = await json(await h.http('GET', '/api/v1/admin/charges?status=CDR_PENDING', undefined, admin));
     expect(byStatus.items.map((x: Json) => x.id)).toContain(id);
     // The CDR turns up after all.

@@ -1,7 +1,17 @@
 // The hold is the most a driver can be charged: a charge whose cost so far reaches CHARGE_HOLD_STOP_PERCENT of it
 // is stopped by Lataus (STOP_SESSION to the CPO), so the final amount still fits the preauthorization.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, availableEvse, CARDS, type Harness, json, newKey, startHarness, waitStatus } from './harness.ts';
+import {
+  admin,
+  availableEvse,
+  CARDS,
+  type Harness,
+  type Json,
+  json,
+  newKey,
+  startHarness,
+  waitStatus,
+} from './harness.ts';
 
 let h: Harness;
 
@@ -33,6 +43,10 @@ describe('the hold limit', () => {
     const paid = await waitStatus(h, id, token, ['PAID'], 60_000);
     const detail = await json(await h.http('GET', `/api/v1/admin/charges/${id}`, undefined, admin));
     expect(detail.flags).toContain('HOLD_LIMIT_STOP');
+    // A note for the back office, not a problem: the charge is paid and nobody has to act.
+    expect(detail.needs_attention).toBe(false);
+    const flagged = await json(await h.http('GET', '/api/v1/admin/charges?flagged=true', undefined, admin));
+    expect(flagged.items.map((x: Json) => x.id)).not.toContain(id);
     expect((detail.status_history as { status: string }[]).map((s) => s.status)).toContain('STOPPING');
     const held: number = offer.hold.amount_minor;
     expect(paid.payment?.captured_minor).toBeGreaterThanOrEqual(Math.floor(held / 2));

@@ -35,6 +35,17 @@ export const OPEN_STATUSES: readonly ChargeStatus[] = [
   'PRICED',
 ];
 
+/** Flags that only note something for the back office (no one has to act): a charge without energy, a charge
+ * stopped at the hold limit. Every other flag means a person should look. */
+export const NOTE_FLAGS: readonly string[] = ['ZERO_KWH', 'HOLD_LIMIT_STOP'];
+/** Statuses that wait for a person or a late partner (a CDR that does not come, a payment that failed). */
+export const ATTENTION_STATUSES: readonly ChargeStatus[] = ['CDR_PENDING', 'PAYMENT_FAILED'];
+
+/** Whether the back office should look at this charge. */
+export function needsAttention(c: { status: string; flags: readonly string[] }): boolean {
+  return ATTENTION_STATUSES.includes(c.status as ChargeStatus) || c.flags.some((f) => !NOTE_FLAGS.includes(f));
+}
+
 export const CHARGE_EVENTS = [
   'preauth_redirect',
   'preauth_approved',

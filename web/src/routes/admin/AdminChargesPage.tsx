@@ -25,7 +25,7 @@ const filters = [
 type Filter = (typeof filters)[number][0];
 
 function matches(c: ChargeView, f: Filter): boolean {
-  if (f === 'flagged') return flagsOf(c).length > 0;
+  if (f === 'flagged') return c.needs_attention === true;
   if (f === 'live') return ['STARTING', 'CHARGING', 'STOPPING'].includes(c.status);
   if (f === 'failed') return c.status === 'FAILED';
   return true;
@@ -47,7 +47,7 @@ export function AdminChargesPage() {
   );
   const all = list.data?.items ?? [];
   const items = all.filter((c) => matches(c, filter));
-  const flagged = all.filter((c) => flagsOf(c).length > 0).length;
+  const flagged = all.filter((c) => c.needs_attention).length;
   return (
     <main className="page admin">
       <h1>Charges</h1>
@@ -105,7 +105,11 @@ export function AdminChargesPage() {
                   <td className="num">{amount(c)}</td>
                   <td>
                     {flagsOf(c).map((f) => (
-                      <span key={f} className="badge badge-warn" data-testid="charge-flag">
+                      <span
+                        key={f}
+                        className={c.needs_attention ? 'badge badge-warn' : 'badge'}
+                        data-testid="charge-flag"
+                      >
                         {f}
                       </span>
                     ))}
