@@ -763,6 +763,23 @@ export async function markerRows(
   return result.rows;
 }
 
+/** A marker row `[lon, lat, party, id, status, available, total, max_power_kw]` as JSON text, from a row alias. */
+const markerRowJson = (m: string) =>
+  sql.raw(`'[' || ${m}.longitude::text || ',' || ${m}.latitude::text || ','
+    || to_json(${m}.country_code || ${m}.party_id)::text || ',' || to_json(${m}.id)::text || ','
+    || case when ${m}.evse_available > 0 then '"A"' when ${m}.evse_occupied > 0 then '"O"' else '"U"' end || ','
+    || ${m}.evse_available::text || ',' || ${m}.evse_total::text || ','
+    || ((round(${m}.max_power_w / 100.0) / 10)::float8)::text || ']'`);
+
+const MARKER_HEAD = sql.raw(
+  `'{"fields":["lon","lat","party","id","status","available","total","max_power_kw"],"markers":['`,
+);
+const CLUSTER_HEAD = sql.raw(`'],"cluster_fields":["lon","lat","count","available","occupied"],"clusters":['`);
+
+/** The columns a marker needs, from `locations l`. */
+const MARKER_COLUMNS = sql`l.country_code, l.party_id, l.id, l.latitude, l.longitude, l.evse_total, l.evse_available,
+  l.evse_occupied, l.max_power_w`;
+
 /**
  * The marker collection built by PostgreSQL as compact JSON text (no row parsing and re-serialising in Node: a city
  * viewport has thousands of markers). Must give what findMarkers builds from markerRows; a test compares the two.
@@ -771,22 +788,61 @@ export async function markerRows(
 export async function markersJson(db: Db, f: SearchFilter, max: number): Promise<string> {
   const result = await sql<{ json: string }>`
     with m as (
-      select l.country_code, l.party_id, l.id, l.latitude, l.longitude, l.evse_total, l.evse_available,
-        l.evse_occupied, l.max_power_w
+      select ${MARKER_COLUMNS}
       from locations l
       where ${searchConditions(f)}
       limit ${max + 1}::int
     )
-    select '{"fields":["lon","lat","party","id","status","available","total","max_power_kw"],"markers":['
-      || coalesce((select string_agg('[' || m.longitude::text || ',' || m.latitude::text || ','
-          || to_json(m.country_code || m.party_id)::text || ',' || to_json(m.id)::text || ','
-          || case when m.evse_available > 0 then '"A"' when m.evse_occupied > 0 then '"O"' else '"U"' end || ','
-          || m.evse_available::text || ',' || m.evse_total::text || ','
-          || ((round(m.max_power_w / 100.0) / 10)::float8)::text || ']', ',')
-        from (select * from m limit ${max}::int) m), '')
-      || '],"truncated":' || case when (select count(*) from m) > ${max}::int then 'true' else 'false' end
+    select ${MARKER_HEAD}
+      || coalesce((select string_agg(${markerRowJson('m')}, ',') from (select * from m limit ${max}::int) m), '')
+      || ${CLUSTER_HEAD} || '],"truncated":'
+      || case when (select count(*) from m) > ${max}::int then 'true' else 'false' end
       || '}' as json`.execute(db);
   // A select without FROM always gives one row.
+  return result.rows[0]?.json ?? '';
+}
+
+/**
+ * The marker collection of a viewport at a zoom level, built by PostgreSQL: up to `above` matches come back as
+ * markers (never truncated); more are grouped by grid cell (core/marker-grid.ts) — a cell with one location gives
+ * its marker, a cell with several a cluster [lon, lat, count, available, occupied] at the members' mean position
+ * (5 decimals, half up). Must give what clusterOnGrid gives from markerRows; a test compares the two.
+ * Only the branch the count chooses runs (uncorrelated subqueries are evaluated when first needed).
+ */
+export async function clusteredMarkersJson(
+  db: Db,
+  f: SearchFilter,
+  grid: { cellLon: number; cellLat: number },
+  above: number,
+): Promise<string> {
+  const result = await sql<{ json: string }>`${sql.raw(PREPARE)}
+    with m as (
+      select ${MARKER_COLUMNS}
+      from locations l
+      where ${searchConditions(f)}
+    )
+    select ${MARKER_HEAD} || case when (select count(*) from (select 1 from m limit ${above + 1}::int) x) <= ${above}::int
+      then coalesce((select string_agg(${markerRowJson('m')}, ',') from m), '') || ${CLUSTER_HEAD}
+      else (
+        with c as (
+          select m.*, floor(m.longitude / ${grid.cellLon}::float8) as cx, floor(m.latitude / ${grid.cellLat}::float8) as cy
+          from m
+        ), k as (
+          select c.*, count(*) over (partition by c.cx, c.cy) as cell_n from c
+        )
+        select coalesce((select string_agg(${markerRowJson('k')}, ',') from k where k.cell_n = 1), '')
+          || ${CLUSTER_HEAD}
+          || coalesce((select string_agg('[' || g.lon::text || ',' || g.lat::text || ',' || g.n::text || ','
+              || g.a::text || ',' || g.o::text || ']', ',')
+            from (
+              select floor(avg(k.longitude) * 100000::float8 + 0.5::float8) / 100000::float8 as lon,
+                floor(avg(k.latitude) * 100000::float8 + 0.5::float8) / 100000::float8 as lat,
+                count(*) as n, count(*) filter (where k.evse_available > 0) as a,
+                count(*) filter (where k.evse_available = 0 and k.evse_occupied > 0) as o
+              from k where k.cell_n > 1 group by k.cx, k.cy
+            ) g), '')
+      ) end
+      || '],"truncated":false}' as json`.execute(db);
   return result.rows[0]?.json ?? '';
 }
 

@@ -226,6 +226,8 @@ describe('GET /api/v1/locations/markers', () => {
     expect(r.type).toContain('application/json');
     expect(r.body.fields).toEqual(['lon', 'lat', 'party', 'id', 'status', 'available', 'total', 'max_power_kw']);
     expect(r.body.truncated).toBe(false);
+    expect(r.body.cluster_fields).toEqual(['lon', 'lat', 'count', 'available', 'occupied']);
+    expect(r.body.clusters).toEqual([]);
     const markers = byKey(r.body);
     expect(Object.keys(markers).sort()).toEqual(['DEAAA/L1', 'DEAAA/L2', 'DEAAA/L4', 'FRBBB/L3']);
     expect(markers['DEAAA/L1']).toEqual([13.405, 52.52, 'DEAAA', 'L1', 'A', 1, 2, 22]);
@@ -253,6 +255,86 @@ describe('GET /api/v1/locations/markers', () => {
     expect(sorted(sqlBuilt.body)).toHaveLength(7);
     expect(jsBuilt.body.fields).toEqual(sqlBuilt.body.fields);
     expect(jsBuilt.body.truncated).toBe(sqlBuilt.body.truncated);
+  });
+});
+
+describe('GET /api/v1/locations/markers with a zoom level (clusters)', () => {
+  type Marker = [number, number, string, string, string, number, number, number];
+  type Cluster = [number, number, number, number, number];
+  // Berlin (L1–L4), Amsterdam (two DUP1) and Hamburg (L9): 7 markers.
+  const AREA = 'bbox=4,52,14,54';
+  let dense: App; // clusters above 3 matches instead of 500, so the small fixture network is "dense"
+  beforeAll(async () => {
+    dense = await buildApp({
+      logLevel: 'silent',
+      modules: [networkRoutes({ db: db.db, now: () => clock, markerClusterAbove: 3 })],
+      ready: async () => ({ ok: true }),
+    });
+  });
+  afterAll(async () => {
+    await dense?.close();
+  });
+  async function getDense(url: string) {
+    const res = await dense.inject({ method: 'GET', url: `/api/v1${url}` });
+    return { status: res.statusCode, type: String(res.headers['content-type']), body: res.json() };
+  }
+  const sortedMarkers = (b: { markers: Marker[] }) => b.markers.map((m) => `${m[2]}/${m[3]}`).sort();
+  const sortedClusters = (b: { clusters: Cluster[] }) => [...b.clusters].sort((x, y) => x[0] - y[0]);
+
+  it('sends markers as before while the viewport holds no more than the threshold', async () => {
+    const r = await get(`/locations/markers?${AREA}&zoom=8`); // default threshold 500
+    expect(r.status).toBe(200);
+    expect(r.body.markers).toHaveLength(7);
+    expect(r.body.clusters).toEqual([]);
+    expect(r.body.truncated).toBe(false);
+  });
+
+  it('groups a dense viewport into grid cells: clusters with counts and availability, singles as markers', async () => {
+    // Zoom 8: cells of 45/2^8 = 0.176° of longitude; L1, L2, L3 share one, the two DUP1 of Amsterdam another.
+    const r = await getDense(`/locations/markers?${AREA}&zoom=8`);
+    expect(r.status).toBe(200);
+    expect(r.type).toContain('application/json');
+    expect(MarkerCollectionSchema.safeParse(r.body).error).toBeUndefined();
+    expect(r.body.cluster_fields).toEqual(['lon', 'lat', 'count', 'available', 'occupied']);
+    expect(sortedMarkers(r.body)).toEqual(['DEAAA/L4', 'DEAAA/L9']);
+    expect(r.body.markers.find((m: Marker) => m[3] === 'L4')).toEqual([13.405, 52.65, 'DEAAA', 'L4', 'A', 1, 1, 50]);
+    // [mean lon, mean lat (5 decimals), locations, of them available (L1, L3), of them only in use (L2)]
+    expect(sortedClusters(r.body)).toEqual([
+      [4.9005, 52.3705, 2, 2, 0],
+      [13.42, 52.52667, 3, 2, 1],
+    ]);
+    expect(r.body.truncated).toBe(false);
+  });
+
+  it('splits the clusters when zoomed in, and filters before grouping', async () => {
+    const close = await getDense(`/locations/markers?${AREA}&zoom=16`);
+    expect(close.body.clusters).toEqual([]);
+    expect(close.body.markers).toHaveLength(7);
+    const free = await getDense(`/locations/markers?${AREA}&zoom=8&available=true`); // L2 and L9 drop out
+    expect(sortedMarkers(free.body)).toEqual(['DEAAA/L4']);
+    expect(sortedClusters(free.body)).toEqual([
+      [4.9005, 52.3705, 2, 2, 0],
+      [13.405, 52.53, 2, 2, 0],
+    ]);
+    const few = await getDense(`/locations/markers?${AREA}&zoom=8&party=FRBBB,NLCCC`); // 2 matches: no clusters
+    expect(sortedMarkers(few.body)).toEqual(['FRBBB/L3', 'NLCCC/DUP1']);
+    expect(few.body.clusters).toEqual([]);
+  });
+
+  it('gives the same clusters in SQL (default) and in JavaScript (open_now)', async () => {
+    const sqlBuilt = await getDense(`/locations/markers?${AREA}&zoom=8`);
+    const jsBuilt = await getDense(`/locations/markers?${AREA}&zoom=8&open_now=true`); // Friday 11:00: all open
+    expect(sortedMarkers(jsBuilt.body)).toEqual(sortedMarkers(sqlBuilt.body));
+    expect(sortedClusters(jsBuilt.body)).toEqual(sortedClusters(sqlBuilt.body));
+    expect(jsBuilt.body.cluster_fields).toEqual(sqlBuilt.body.cluster_fields);
+    expect(jsBuilt.body.truncated).toBe(false);
+    clock = SATURDAY_11H; // L3 closed: Berlin keeps L1 and L2 together
+    const saturday = await getDense(`/locations/markers?${AREA}&zoom=8&open_now=true`);
+    clock = FRIDAY_11H;
+    expect(sortedClusters(saturday.body)).toEqual([
+      [4.9005, 52.3705, 2, 2, 0],
+      [13.4275, 52.52, 2, 1, 1],
+    ]);
   });
 });
 
@@ -346,6 +428,8 @@ describe('bad input', () => {
     ['/locations?available=yes', 'available'],
     ['/locations?party=DE', 'party.0'],
     ['/locations?min_power_kw=fast', 'min_power_kw'],
+    ['/locations/markers?zoom=8', 'zoom'],
+    ['/locations/markers?bbox=13,52,14,53&zoom=25', 'zoom'],
   ])('%s → 400 VALIDATION_FAILED at %s', async (url, path) => {
     const r = await get(url);
     expect(r.status).toBe(400);
