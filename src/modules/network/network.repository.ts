@@ -815,32 +815,29 @@ export async function clusteredMarkersJson(
   grid: { cellLon: number; cellLat: number },
   above: number,
 ): Promise<string> {
+  const where = searchConditions(f);
+  // One pass of hash aggregation over the matches (narrow aggregates: they cost more than reading the rows): per cell
+  // its count, position sums, availability counts and its first row's ctid, which fetches the row of a cell that
+  // holds one location (same statement, same snapshot). The mean is sum / count, as in clusterOnGrid.
   const result = await sql<{ json: string }>`${sql.raw(PREPARE)}
-    with m as (
-      select ${MARKER_COLUMNS}
-      from locations l
-      where ${searchConditions(f)}
-    )
-    select ${MARKER_HEAD} || case when (select count(*) from (select 1 from m limit ${above + 1}::int) x) <= ${above}::int
-      then coalesce((select string_agg(${markerRowJson('m')}, ',') from m), '') || ${CLUSTER_HEAD}
+    select ${MARKER_HEAD} || case
+      when (select count(*) from (select 1 from locations l where ${where} limit ${above + 1}::int) x) <= ${above}::int
+      then coalesce((select string_agg(${markerRowJson('l')}, ',') from locations l where ${where}), '') || ${CLUSTER_HEAD}
       else (
-        with c as (
-          select m.*, floor(m.longitude / ${grid.cellLon}::float8) as cx, floor(m.latitude / ${grid.cellLat}::float8) as cy
-          from m
-        ), k as (
-          select c.*, count(*) over (partition by c.cx, c.cy) as cell_n from c
-        )
-        select coalesce((select string_agg(${markerRowJson('k')}, ',') from k where k.cell_n = 1), '')
-          || ${CLUSTER_HEAD}
-          || coalesce((select string_agg('[' || g.lon::text || ',' || g.lat::text || ',' || g.n::text || ','
-              || g.a::text || ',' || g.o::text || ']', ',')
-            from (
-              select floor(avg(k.longitude) * 100000::float8 + 0.5::float8) / 100000::float8 as lon,
-                floor(avg(k.latitude) * 100000::float8 + 0.5::float8) / 100000::float8 as lat,
-                count(*) as n, count(*) filter (where k.evse_available > 0) as a,
-                count(*) filter (where k.evse_available = 0 and k.evse_occupied > 0) as o
-              from k where k.cell_n > 1 group by k.cx, k.cy
-            ) g), '')
+        select coalesce(string_agg(s.marker, ','), '') || ${CLUSTER_HEAD}
+          || coalesce(string_agg('[' || (floor(g.sx / g.n * 100000::float8 + 0.5::float8) / 100000::float8)::text
+            || ',' || (floor(g.sy / g.n * 100000::float8 + 0.5::float8) / 100000::float8)::text || ','
+            || g.n::text || ',' || g.a::text || ',' || g.o::text || ']', ',') filter (where g.n > 1), '')
+        from (
+          select count(*) as n, sum(l.longitude) as sx, sum(l.latitude) as sy,
+            count(*) filter (where l.evse_available > 0) as a,
+            count(*) filter (where l.evse_available = 0 and l.evse_occupied > 0) as o, min(l.ctid) as t
+          from locations l
+          where ${where}
+          group by floor(l.longitude / ${grid.cellLon}::float8), floor(l.latitude / ${grid.cellLat}::float8)
+        ) g
+        left join lateral (select ${markerRowJson('l')} as marker from locations l where g.n = 1 and l.ctid = g.t) s
+          on true
       ) end
       || '],"truncated":false}' as json`.execute(db);
   return result.rows[0]?.json ?? '';
