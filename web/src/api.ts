@@ -216,6 +216,8 @@ export interface LocationDetail extends LocationSummary {
 export interface Page<T> {
   items: T[];
   total: number;
+  /** True when more match than `total` (a nearby search stops counting at 1,000). */
+  more?: boolean;
   limit: number;
   offset: number;
 }

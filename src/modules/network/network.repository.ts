@@ -663,16 +663,20 @@ const SEARCH_COLUMNS = sql`l.country_code, l.party_id, l.id, l.name,
   l.address, l.city, l.postal_code, l.country, l.latitude, l.longitude, l.time_zone, l.opening_hours, l.always_open,
   l.evse_total, l.evse_available, l.evse_occupied, l.max_power_w`;
 
+/** A paged nearby search counts its matches up to this many (or offset + limit when more), then says "more". */
+export const NEARBY_COUNT_LIMIT = 1000;
+
 /**
- * One page of locations matching `f`, with the total. Nearby (f.near): within the radius, by distance. Otherwise
- * by name. `page: 'all'` returns every match (for filters evaluated outside SQL, such as open_now).
+ * One page of locations matching `f`, with the total. Nearby (f.near): within the radius, by distance; counted up to
+ * max(NEARBY_COUNT_LIMIT, offset + limit) — `more: true` when further locations match. Otherwise by name, counted
+ * exactly. `page: 'all'` returns every match (for filters evaluated outside SQL, such as open_now).
  */
 export async function searchLocations(
   db: Db,
   f: SearchFilter,
   page: { limit: number; offset: number } | 'all',
-  opts: { connectors?: boolean } = {},
-): Promise<{ rows: SearchRow[]; total: number }> {
+  opts: { connectors?: boolean; countLimit?: number } = {},
+): Promise<{ rows: SearchRow[]; total: number; more: boolean }> {
   const near = f.near;
   // The page's EVSEs and connectors in the same statement (saves a round trip and 150-odd rows to parse): per
   // location its EVSEs [uid, status] in order and its connectors [evse uid, standard, power type, power W, tariff
@@ -693,6 +697,30 @@ export async function searchLocations(
       : sql`${sql.ref(`${t}.name`)} nulls last, ${sql.ref(`${t}.country_code`)}, ${sql.ref(`${t}.party_id`)}, ${sql.ref(`${t}.id`)}`;
   const paging = page === 'all' ? sql`` : sql`limit ${page.limit}::int offset ${page.offset}::int`;
   const inRadius = near ? sql`where hav <= ${havOf(near.radius_m)}::float8` : sql``;
+  // Nearby, paged: a dense area has thousands of matches, and counting and ordering all of them was the search's
+  // cost. So the count stops at `countLimit` + 1, and the page comes from a circle of a quarter of the radius when
+  // that one already holds offset + limit matches: every match outside it is farther than all inside, so its first
+  // offset + limit by (distance, key) are exactly those of the whole radius. Otherwise the page comes from all
+  // matches. Either branch runs only when its one-time condition holds.
+  const wanted = page === 'all' ? 0 : page.offset + page.limit;
+  const countLimit = near && page !== 'all' ? Math.max(opts.countLimit ?? NEARBY_COUNT_LIMIT, wanted) : null;
+  const inner = near && countLimit !== null ? { ...near, radius_m: near.radius_m / 4 } : null;
+  const pageCte = inner
+    ? sql`inner_hits as (
+        select l.country_code, l.party_id, l.id, l.name, ${hav} as hav
+        from locations l
+        where ${searchConditions({ ...f, near: inner })} and ${hav} <= ${havOf(inner.radius_m)}::float8
+      ), inner_enough as (select count(*) >= ${wanted}::int as ok from (select 1 from inner_hits limit ${wanted}::int) x),
+      page as (
+        (select * from inner_hits h where (select ok from inner_enough) order by ${order('h')} ${paging})
+        union all
+        (select * from hits h where not (select ok from inner_enough) order by ${order('h')} ${paging})
+      )`
+    : sql`page as (select * from hits as h order by ${order('h')} ${paging})`;
+  const counted =
+    countLimit !== null
+      ? sql`(select count(*) as total from (select 1 from hits limit ${countLimit + 1}::int) c) t`
+      : sql`(select count(*) as total from hits) t`;
   // Counting and ordering run over narrow rows (key, name, haversine term) of all matches, which the covering index
   // locations_search gives without reading the table (migration 0003); the wide columns are read for the page only,
   // and the party name (operator fallback) and the distance too. One row comes back even for an empty page,
@@ -712,8 +740,8 @@ export async function searchLocations(
       from locations l
       where ${searchConditions(f)}
     ), hits as (select * from matches ${inRadius}),
-    page as (select * from hits as h order by ${order('h')} ${paging})
-    select t.total, x.* ${tariffs} from (select count(*) as total from hits) t
+    ${pageCte}
+    select t.total, x.* ${tariffs} from ${counted}
     left join lateral (
       select ${SEARCH_COLUMNS},
         coalesce(l.operator_name, ${PARTY_NAME}) as operator_name,
@@ -722,11 +750,13 @@ export async function searchLocations(
       join locations l on l.country_code = page.country_code and l.party_id = page.party_id and l.id = page.id
     ) x on true
     order by ${order('x')}`.execute(db);
-  const total = Number(result.rows[0]?.total ?? 0);
+  const n = Number(result.rows[0]?.total ?? 0);
+  const more = countLimit !== null && n > countLimit;
+  const total = more && countLimit !== null ? countLimit : n;
   // The rows keep their `total` and `hav` columns: deleting properties would make every row a slow dictionary-mode
   // object for the code that reads them next.
   const rows = result.rows.filter((r) => r.id !== null);
-  return { rows, total };
+  return { rows, total, more };
 }
 
 export interface MarkerRow {

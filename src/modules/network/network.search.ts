@@ -136,21 +136,27 @@ async function tariffLookup(db: Db, wanted: LocationKey[]) {
   return lookupFromTexts(await getTariffTexts(db, wanted));
 }
 
-export async function findLocations(db: Db, query: ListQuery, now: Date): Promise<LocationList> {
+export async function findLocations(
+  db: Db,
+  query: ListQuery,
+  now: Date,
+  opts: { nearbyCountLimit?: number } = {},
+): Promise<LocationList> {
   const filter = toFilter(query);
   let rows: SearchRow[];
   let total: number;
+  let more = false;
   if (query.open_now) {
     // Opening hours live in local time zones: evaluate them here over every match, then page.
     const all = (await searchLocations(db, filter, 'all')).rows.filter(openAt(now));
     total = all.length;
     rows = all.slice(query.offset, query.offset + query.limit);
   } else {
-    ({ rows, total } = await searchLocations(
+    ({ rows, total, more } = await searchLocations(
       db,
       filter,
       { limit: query.limit, offset: query.offset },
-      { connectors: true },
+      { connectors: true, countLimit: opts.nearbyCountLimit },
     ));
   }
   const byLocation = new Map<string, SummaryInput['evses']>();
@@ -224,7 +230,7 @@ export async function findLocations(db: Db, query: ListQuery, now: Date): Promis
       priceOf,
     ),
   );
-  return { items, total, limit: query.limit, offset: query.offset };
+  return { items, total, more, limit: query.limit, offset: query.offset };
 }
 
 export type DetailResult =

@@ -79,6 +79,53 @@ describe('GET /api/v1/locations (nearby)', () => {
     expect([p1.body.total, p2.body.total, p3.body.total]).toEqual([4, 4, 4]);
   });
 
+  it('gives the same pages whether they come from the circle of a quarter of the radius or from all matches', async () => {
+    // Within 20 km: L1, L3 and L2 lie within 5 km (L1 at the centre), L4 at 14.5 km. A page that the 5 km circle
+    // fills comes from it; a page reaching further needs every match. Both order by distance alike.
+    const all = await get(`/locations?${near}&radius=20000&limit=10`);
+    expect(ids(all.body)).toEqual(['L1', 'L3', 'L2', 'L4']);
+    for (const [limit, offset] of [
+      [1, 0],
+      [1, 1],
+      [2, 0],
+      [2, 1],
+      [3, 0],
+      [1, 3],
+      [2, 3],
+    ] as const) {
+      const r = await get(`/locations?${near}&radius=20000&limit=${limit}&offset=${offset}`);
+      expect(ids(r.body)).toEqual(ids(all.body).slice(offset, offset + limit));
+      expect(r.body.items.map((i: { distance_m: number }) => i.distance_m)).toEqual(
+        all.body.items.slice(offset, offset + limit).map((i: { distance_m: number }) => i.distance_m),
+      );
+      expect([r.body.total, r.body.more]).toEqual([4, false]);
+    }
+  });
+
+  it('counts a nearby search up to a limit (1,000, or offset + limit) and then says more', async () => {
+    const counting = await buildApp({
+      logLevel: 'silent',
+      modules: [networkRoutes({ db: db.db, now: () => clock, nearbyCountLimit: 2 })],
+      ready: async () => ({ ok: true }),
+    });
+    const list = async (query: string) =>
+      (await counting.inject({ method: 'GET', url: `/api/v1/locations?${query}` })).json();
+    try {
+      const one = await list(`${near}&radius=20000&limit=1`);
+      expect([ids(one), one.total, one.more]).toEqual([['L1'], 2, true]);
+      const three = await list(`${near}&radius=20000&limit=2&offset=1`); // counts up to offset + limit
+      expect([ids(three), three.total, three.more]).toEqual([['L3', 'L2'], 3, true]);
+      const exact = await list(`${near}&radius=20000&limit=4`);
+      expect([exact.total, exact.more]).toEqual([4, false]);
+      const few = await list(`${near}&radius=3000`);
+      expect([few.total, few.more]).toEqual([2, false]);
+      const byName = await list(`${BERLIN_BOX}&limit=1`); // lists by name count exactly
+      expect([byName.total, byName.more]).toEqual([4, false]);
+    } finally {
+      await counting.close();
+    }
+  });
+
   it('summarises availability, connectors, opening and the price from the tariff engine', async () => {
     const r = await get(`/locations?${near}&radius=100`);
     expect(r.body.items[0]).toEqual({

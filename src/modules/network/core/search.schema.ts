@@ -185,7 +185,13 @@ export type LocationSummary = z.infer<typeof LocationSummarySchema>;
 
 export const LocationListSchema = z.object({
   items: z.array(LocationSummarySchema),
-  total: z.number().int(),
+  total: z
+    .number()
+    .int()
+    .describe(
+      'matching locations; a nearby search (lat/lon) counts up to 1,000 or offset + limit, whichever is larger, and then says more',
+    ),
+  more: z.boolean().describe('true: more locations match than `total` (nearby searches only)'),
   limit: z.number().int(),
   offset: z.number().int(),
 });
