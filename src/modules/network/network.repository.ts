@@ -617,6 +617,9 @@ const havOf = (radiusM: number) => Math.sin(radiusM / (2 * EARTH_RADIUS_M)) ** 2
 /** The operator's name falls back to the party's (OCPI §4.2); a subquery, so no join for every candidate row. */
 const PARTY_NAME = sql`(select p.name from parties p where p.country_code = l.country_code and p.party_id = l.party_id)`;
 
+/** The power of the partial search index for fast charging (migration 0012). */
+const FAST_POWER_W = 50_000;
+
 /** WHERE conditions on `locations l`. Only published, not expired. */
 function searchConditions(f: SearchFilter): RawBuilder<unknown> {
   const conds: RawBuilder<unknown>[] = [sql`l.publish`, sql`l.evse_total > 0`];
@@ -634,6 +637,9 @@ function searchConditions(f: SearchFilter): RawBuilder<unknown> {
     if (f.available) connectorConds.push(sql`c.available`);
     // Pre-filters with the location-wide figures, then checks the connectors (arrays in the same row).
     if (f.min_power_w !== undefined && f.min_power_w > 0) conds.push(sql`l.max_power_w >= ${f.min_power_w}::int`);
+    // A literal, so that generic plans can prove the partial index locations_search_fast (migration 0012) applies.
+    if (f.min_power_w !== undefined && f.min_power_w >= FAST_POWER_W)
+      conds.push(sql.raw(`l.max_power_w >= ${FAST_POWER_W}`));
     if (f.standards?.length) conds.push(sql`l.conn_standards && ${f.standards}::text[]`);
     if (f.available) conds.push(sql`l.evse_available > 0`);
     conds.push(sql`exists (select 1 from unnest(l.conn_standards, l.conn_power_w, l.conn_available) as c(standard, power_w, available)
