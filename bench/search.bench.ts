@@ -10,8 +10,10 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { CITIES } from '../src/modules/network/core/demo-geography.ts';
 import { generateDemoNetwork } from '../src/modules/network/core/demo-network.ts';
+import { markerGrid } from '../src/modules/network/core/marker-grid.ts';
 import { networkRoutes } from '../src/modules/network/index.ts';
 import {
+  clusteredMarkersJson,
   markerRows,
   pageConnectors,
   radiusBox,
@@ -21,6 +23,7 @@ import {
   upsertParties,
   upsertTariffs,
 } from '../src/modules/network/network.repository.ts';
+import { MARKER_CLUSTER_ABOVE } from '../src/modules/network/network.search.ts';
 import { openDatabase, PREPARE } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrations.ts';
 import type { Database } from '../src/platform/db/schema.ts';
@@ -70,6 +73,13 @@ const viewport = (p: { lat: number; lon: number }) => ({
   maxLon: p.lon + 0.18,
   maxLat: p.lat + 0.09,
 });
+
+/**
+ * The zoom level a phone (a map 390 px wide) shows the viewport at: MapLibre's world is 512 · 2^zoom px wide.
+ * For the ~0.36° wide city viewport: 9.6.
+ */
+const phoneZoom = (b: { minLon: number; maxLon: number }) =>
+  Math.round(Math.log2((390 * 360) / (512 * (b.maxLon - b.minLon))) * 10) / 10;
 
 /**
  * A Kysely whose every query runs as EXPLAIN (ANALYZE) and records the server's planning + execution time (execution
@@ -190,6 +200,11 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
         return pageConnectors(on, rows);
       },
       'markers, viewport': (p, on) => markerRows(on, { bbox: viewport(p) } satisfies SearchFilter, 20_001),
+      'markers, viewport at a phone zoom (clusters, JSON built in SQL)': async (p, on) => {
+        const b = viewport(p);
+        const json = await clusteredMarkersJson(on, { bbox: b }, markerGrid(phoneZoom(b), b), MARKER_CLUSTER_ABOVE);
+        return json ? (JSON.parse(json) as { clusters: unknown[] }).clusters : [];
+      },
     };
     const inDb: Record<string, unknown> = {};
     const explain = explainingDb(url);
@@ -258,9 +273,9 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
           (p) =>
             `/api/v1/locations?lat=${p.lat.toFixed(5)}&lon=${p.lon.toFixed(5)}&standard=IEC_62196_T2_COMBO&min_power_kw=50&available=true&limit=20`,
         ),
-        'GET /locations/markers (city viewport)': pts.map((p) => {
+        'GET /locations/markers (city viewport, zoom of a phone)': pts.map((p) => {
           const b = viewport(p);
-          return `/api/v1/locations/markers?bbox=${[b.minLon, b.minLat, b.maxLon, b.maxLat].map((v) => v.toFixed(4)).join(',')}`;
+          return `/api/v1/locations/markers?bbox=${[b.minLon, b.minLat, b.maxLon, b.maxLat].map((v) => v.toFixed(4)).join(',')}&zoom=${phoneZoom(b)}`;
         }),
       };
       const http: Record<string, unknown> = {};

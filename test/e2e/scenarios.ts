@@ -18,6 +18,9 @@ interface MapView {
   getSource(id: string): unknown;
   jumpTo(o: { center: [number, number]; zoom: number }): void;
   project(lngLat: [number, number]): { x: number; y: number };
+  getZoom(): number;
+  isMoving(): boolean;
+  getCanvas(): { clientWidth: number; clientHeight: number };
 }
 interface BrowserGlobal {
   __latausMap?: MapView;
@@ -26,6 +29,7 @@ interface BrowserGlobal {
 }
 interface PointFeature {
   geometry: { coordinates: [number, number] };
+  properties: Record<string, unknown>;
 }
 
 export interface Ctx {
@@ -77,21 +81,70 @@ async function renderedStations(page: Page): Promise<number> {
   return (await handle.jsonValue()) as number;
 }
 
-/** Zooms to one station, clicks its dot and returns the selected location id. */
+/** Waits until the map stands still and shows the markers fetched for its zoom level; returns that zoom level. */
+async function mapSettled(page: Page): Promise<number> {
+  // Synchronous on purpose: a predicate returning a promise counts as truthy before it resolves.
+  const handle = await page.waitForFunction(
+    () => {
+      const g = globalThis as unknown as BrowserGlobal;
+      const map = g.__latausMap;
+      const el = g.document.querySelector('[data-testid="map"]');
+      if (!map || !el || map.isMoving() || !map.loaded()) return false;
+      const zoom = Math.round(map.getZoom() * 10) / 10;
+      const ready = el.getAttribute('data-markers') === 'ready' && Number(el.getAttribute('data-marker-zoom')) === zoom;
+      return ready ? { zoom } : false;
+    },
+    undefined,
+    { timeout: 30_000, polling: 250 },
+  );
+  return ((await handle.jsonValue()) as { zoom: number }).zoom;
+}
+
+/**
+ * Goes near the first station or cluster on the map, then clicks the circle closest to the map's centre: a cluster
+ * (the map zooms in — checked) until single stations show, then a station.
+ */
 async function clickAStation(page: Page): Promise<void> {
-  const target = await page.evaluate(async () => {
+  await page.evaluate(async () => {
     const map = (globalThis as unknown as BrowserGlobal).__latausMap!;
     const source = map.getSource('stations') as { getData(): Promise<{ features: PointFeature[] }> };
     const data = await source.getData();
     const [lon, lat] = data.features[0]!.geometry.coordinates;
-    map.jumpTo({ center: [lon, lat], zoom: 13.5 });
-    await new Promise<void>((r) => map.once('idle', () => r()));
-    const pt = map.project([lon, lat]);
-    return { x: pt.x, y: pt.y };
+    map.jumpTo({ center: [lon, lat], zoom: 9 });
   });
   const box = await page.getByTestId('map').boundingBox();
   assert.ok(box, 'map container has a size');
-  await page.mouse.click(box.x + target.x, box.y + target.y);
+  const steps: string[] = [];
+  for (let step = 0; step < 10; step++) {
+    const zoom = await mapSettled(page);
+    const target = await page.evaluate(() => {
+      const map = (globalThis as unknown as BrowserGlobal).__latausMap!;
+      const { clientWidth: w, clientHeight: h } = map.getCanvas();
+      const nearest = (layer: string) => {
+        let best: { x: number; y: number; d: number } | null = null;
+        for (const f of map.queryRenderedFeatures({ layers: [layer] }) as PointFeature[]) {
+          const p = map.project(f.geometry.coordinates);
+          const d = Math.hypot(p.x - w / 2, p.y - h / 2);
+          if (p.x > 20 && p.y > 20 && p.x < w - 20 && p.y < h - 20 && (!best || d < best.d)) best = { ...p, d };
+        }
+        return best;
+      };
+      const station = nearest('station-points');
+      if (station) return { kind: 'station', x: station.x, y: station.y };
+      const cluster = nearest('station-clusters');
+      return cluster ? { kind: 'cluster', x: cluster.x, y: cluster.y } : null;
+    });
+    assert.ok(target, `the map shows stations or clusters at zoom ${zoom}`);
+    steps.push(`${target.kind} at zoom ${zoom}`);
+    await page.mouse.click(box.x + target.x, box.y + target.y);
+    if (target.kind === 'station') return;
+    await page.waitForFunction(
+      (before) => ((globalThis as unknown as BrowserGlobal).__latausMap?.getZoom() ?? 0) > before + 0.5,
+      zoom,
+      { timeout: 10_000 },
+    );
+  }
+  assert.fail(`clicking clusters did not lead to a single station: ${steps.join(', ')}`);
 }
 
 export const scenarios: Record<string, (ctx: Ctx) => Promise<void>> = {
@@ -107,6 +160,13 @@ export const scenarios: Record<string, (ctx: Ctx) => Promise<void>> = {
       await page.locator('[data-testid="map"][data-map-ready="true"]').waitFor({ timeout: 30_000 });
       const drawn = await renderedStations(page);
       assert.ok(drawn > 0, `the map drew station circles (got ${drawn})`);
+      // The whole demo network (~2,000 stations) is in view: the server sent it as grid clusters.
+      const fromServer = await page.evaluate(async () => {
+        const map = (globalThis as unknown as BrowserGlobal).__latausMap!;
+        const source = map.getSource('stations') as { getData(): Promise<{ features: PointFeature[] }> };
+        return (await source.getData()).features.filter((f) => f.properties.server_cluster === true).length;
+      });
+      assert.ok(fromServer > 0, 'the opening view shows clusters made by the server');
       await page.waitForTimeout(300);
       await ctx.shot(page, `map-${label}`);
 

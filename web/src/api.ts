@@ -19,6 +19,19 @@ export interface MarkerProperties {
   total: number;
   max_power_kw: number;
   status: MarkerStatus;
+  /** Stations this feature stands for (1), and of them with status AVAILABLE / OCCUPIED (0 or 1). */
+  count: 1;
+  avail: number;
+  occ: number;
+}
+
+/** A cluster the server made of a dense viewport: `count` stations around its position. */
+export interface ServerClusterProperties {
+  server_cluster: true;
+  count: number;
+  /** Of them with an available EVSE / with none available but some in use. */
+  avail: number;
+  occ: number;
 }
 
 /** What GET /locations/markers sends: one compact row per location (see `fields`). */
@@ -32,19 +45,22 @@ export type MarkerRow = [
   total: number,
   max_power_kw: number,
 ];
+/** A grid cluster of a dense viewport (see `cluster_fields`). */
+export type ClusterRow = [lon: number, lat: number, count: number, available: number, occupied: number];
 export interface MarkerRows {
   fields: string[];
   markers: MarkerRow[];
+  cluster_fields: string[];
+  clusters: ClusterRow[];
   truncated: boolean;
 }
 
 const MARKER_STATUS: Record<MarkerRow[4], MarkerStatus> = { A: 'AVAILABLE', O: 'OCCUPIED', U: 'UNAVAILABLE' };
 
-/** The compact marker rows as the GeoJSON the map draws. */
+/** The compact marker and cluster rows as the GeoJSON the map draws. */
 export function markerFeatures(rows: MarkerRows): MarkerCollection {
-  return {
-    type: 'FeatureCollection',
-    features: rows.markers.map(([lon, lat, party, id, status, available, total, max_power_kw]) => ({
+  const stations: MarkerCollection['features'] = rows.markers.map(
+    ([lon, lat, party, id, status, available, total, max_power_kw]) => ({
       type: 'Feature',
       geometry: { type: 'Point', coordinates: [lon, lat] },
       properties: {
@@ -55,18 +71,31 @@ export function markerFeatures(rows: MarkerRows): MarkerCollection {
         total,
         max_power_kw,
         status: MARKER_STATUS[status] ?? 'UNAVAILABLE',
+        count: 1,
+        avail: status === 'A' ? 1 : 0,
+        occ: status === 'O' ? 1 : 0,
       },
-    })),
-  };
+    }),
+  );
+  const clusters: MarkerCollection['features'] = rows.clusters.map(([lon, lat, count, avail, occ]) => ({
+    type: 'Feature',
+    geometry: { type: 'Point', coordinates: [lon, lat] },
+    properties: { server_cluster: true, count, avail, occ },
+  }));
+  return { type: 'FeatureCollection', features: stations.concat(clusters), stations: countStations(rows) };
 }
+
+const countStations = (rows: MarkerRows) => rows.clusters.reduce((n, c) => n + c[2], rows.markers.length);
 
 export interface MarkerCollection {
   type: 'FeatureCollection';
   features: Array<{
     type: 'Feature';
     geometry: { type: 'Point'; coordinates: [number, number] };
-    properties: MarkerProperties;
+    properties: MarkerProperties | ServerClusterProperties;
   }>;
+  /** Stations in the answer: single markers plus the members of the clusters. */
+  stations: number;
 }
 
 export interface Price {
@@ -187,6 +216,8 @@ export interface LocationDetail extends LocationSummary {
 export interface Page<T> {
   items: T[];
   total: number;
+  /** True when more match than `total` (a nearby search stops counting at 1,000). */
+  more?: boolean;
   limit: number;
   offset: number;
 }
@@ -284,9 +315,12 @@ export async function request<T>(path: string, init: RequestInit = {}): Promise<
 export const api = {
   config: (signal?: AbortSignal) => request<AppConfig>('/api/v1/config', { signal }),
 
-  markers: async (f: SearchFilters, bbox?: BBox, signal?: AbortSignal) =>
+  /** Markers of a viewport; with its zoom level the server clusters a dense one. */
+  markers: async (f: SearchFilters, bbox?: BBox, zoom?: number, signal?: AbortSignal) =>
     markerFeatures(
-      await request<MarkerRows>(`/api/v1/locations/markers${filterParams(f, { bbox: bbox?.join(',') })}`, { signal }),
+      await request<MarkerRows>(`/api/v1/locations/markers${filterParams(f, { bbox: bbox?.join(','), zoom })}`, {
+        signal,
+      }),
     ),
 
   locations: (

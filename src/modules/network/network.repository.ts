@@ -617,6 +617,9 @@ const havOf = (radiusM: number) => Math.sin(radiusM / (2 * EARTH_RADIUS_M)) ** 2
 /** The operator's name falls back to the party's (OCPI §4.2); a subquery, so no join for every candidate row. */
 const PARTY_NAME = sql`(select p.name from parties p where p.country_code = l.country_code and p.party_id = l.party_id)`;
 
+/** The power of the partial search index for fast charging (migration 0012). */
+const FAST_POWER_W = 50_000;
+
 /** WHERE conditions on `locations l`. Only published, not expired. */
 function searchConditions(f: SearchFilter): RawBuilder<unknown> {
   const conds: RawBuilder<unknown>[] = [sql`l.publish`, sql`l.evse_total > 0`];
@@ -634,6 +637,9 @@ function searchConditions(f: SearchFilter): RawBuilder<unknown> {
     if (f.available) connectorConds.push(sql`c.available`);
     // Pre-filters with the location-wide figures, then checks the connectors (arrays in the same row).
     if (f.min_power_w !== undefined && f.min_power_w > 0) conds.push(sql`l.max_power_w >= ${f.min_power_w}::int`);
+    // A literal, so that generic plans can prove the partial index locations_search_fast (migration 0012) applies.
+    if (f.min_power_w !== undefined && f.min_power_w >= FAST_POWER_W)
+      conds.push(sql.raw(`l.max_power_w >= ${FAST_POWER_W}`));
     if (f.standards?.length) conds.push(sql`l.conn_standards && ${f.standards}::text[]`);
     if (f.available) conds.push(sql`l.evse_available > 0`);
     conds.push(sql`exists (select 1 from unnest(l.conn_standards, l.conn_power_w, l.conn_available) as c(standard, power_w, available)
@@ -663,16 +669,20 @@ const SEARCH_COLUMNS = sql`l.country_code, l.party_id, l.id, l.name,
   l.address, l.city, l.postal_code, l.country, l.latitude, l.longitude, l.time_zone, l.opening_hours, l.always_open,
   l.evse_total, l.evse_available, l.evse_occupied, l.max_power_w`;
 
+/** A paged nearby search counts its matches up to this many (or offset + limit when more), then says "more". */
+export const NEARBY_COUNT_LIMIT = 1000;
+
 /**
- * One page of locations matching `f`, with the total. Nearby (f.near): within the radius, by distance. Otherwise
- * by name. `page: 'all'` returns every match (for filters evaluated outside SQL, such as open_now).
+ * One page of locations matching `f`, with the total. Nearby (f.near): within the radius, by distance; counted up to
+ * max(NEARBY_COUNT_LIMIT, offset + limit) — `more: true` when further locations match. Otherwise by name, counted
+ * exactly. `page: 'all'` returns every match (for filters evaluated outside SQL, such as open_now).
  */
 export async function searchLocations(
   db: Db,
   f: SearchFilter,
   page: { limit: number; offset: number } | 'all',
-  opts: { connectors?: boolean } = {},
-): Promise<{ rows: SearchRow[]; total: number }> {
+  opts: { connectors?: boolean; countLimit?: number } = {},
+): Promise<{ rows: SearchRow[]; total: number; more: boolean }> {
   const near = f.near;
   // The page's EVSEs and connectors in the same statement (saves a round trip and 150-odd rows to parse): per
   // location its EVSEs [uid, status] in order and its connectors [evse uid, standard, power type, power W, tariff
@@ -693,6 +703,30 @@ export async function searchLocations(
       : sql`${sql.ref(`${t}.name`)} nulls last, ${sql.ref(`${t}.country_code`)}, ${sql.ref(`${t}.party_id`)}, ${sql.ref(`${t}.id`)}`;
   const paging = page === 'all' ? sql`` : sql`limit ${page.limit}::int offset ${page.offset}::int`;
   const inRadius = near ? sql`where hav <= ${havOf(near.radius_m)}::float8` : sql``;
+  // Nearby, paged: a dense area has thousands of matches, and counting and ordering all of them was the search's
+  // cost. So the count stops at `countLimit` + 1, and the page comes from a circle of a quarter of the radius when
+  // that one already holds offset + limit matches: every match outside it is farther than all inside, so its first
+  // offset + limit by (distance, key) are exactly those of the whole radius. Otherwise the page comes from all
+  // matches. Either branch runs only when its one-time condition holds.
+  const wanted = page === 'all' ? 0 : page.offset + page.limit;
+  const countLimit = near && page !== 'all' ? Math.max(opts.countLimit ?? NEARBY_COUNT_LIMIT, wanted) : null;
+  const inner = near && countLimit !== null ? { ...near, radius_m: near.radius_m / 4 } : null;
+  const pageCte = inner
+    ? sql`inner_hits as (
+        select l.country_code, l.party_id, l.id, l.name, ${hav} as hav
+        from locations l
+        where ${searchConditions({ ...f, near: inner })} and ${hav} <= ${havOf(inner.radius_m)}::float8
+      ), inner_enough as (select count(*) >= ${wanted}::int as ok from (select 1 from inner_hits limit ${wanted}::int) x),
+      page as (
+        (select * from inner_hits h where (select ok from inner_enough) order by ${order('h')} ${paging})
+        union all
+        (select * from hits h where not (select ok from inner_enough) order by ${order('h')} ${paging})
+      )`
+    : sql`page as (select * from hits as h order by ${order('h')} ${paging})`;
+  const counted =
+    countLimit !== null
+      ? sql`(select count(*) as total from (select 1 from hits limit ${countLimit + 1}::int) c) t`
+      : sql`(select count(*) as total from hits) t`;
   // Counting and ordering run over narrow rows (key, name, haversine term) of all matches, which the covering index
   // locations_search gives without reading the table (migration 0003); the wide columns are read for the page only,
   // and the party name (operator fallback) and the distance too. One row comes back even for an empty page,
@@ -712,8 +746,8 @@ export async function searchLocations(
       from locations l
       where ${searchConditions(f)}
     ), hits as (select * from matches ${inRadius}),
-    page as (select * from hits as h order by ${order('h')} ${paging})
-    select t.total, x.* ${tariffs} from (select count(*) as total from hits) t
+    ${pageCte}
+    select t.total, x.* ${tariffs} from ${counted}
     left join lateral (
       select ${SEARCH_COLUMNS},
         coalesce(l.operator_name, ${PARTY_NAME}) as operator_name,
@@ -722,11 +756,13 @@ export async function searchLocations(
       join locations l on l.country_code = page.country_code and l.party_id = page.party_id and l.id = page.id
     ) x on true
     order by ${order('x')}`.execute(db);
-  const total = Number(result.rows[0]?.total ?? 0);
+  const n = Number(result.rows[0]?.total ?? 0);
+  const more = countLimit !== null && n > countLimit;
+  const total = more && countLimit !== null ? countLimit : n;
   // The rows keep their `total` and `hav` columns: deleting properties would make every row a slow dictionary-mode
   // object for the code that reads them next.
   const rows = result.rows.filter((r) => r.id !== null);
-  return { rows, total };
+  return { rows, total, more };
 }
 
 export interface MarkerRow {
@@ -763,6 +799,23 @@ export async function markerRows(
   return result.rows;
 }
 
+/** A marker row `[lon, lat, party, id, status, available, total, max_power_kw]` as JSON text, from a row alias. */
+const markerRowJson = (m: string) =>
+  sql.raw(`'[' || ${m}.longitude::text || ',' || ${m}.latitude::text || ','
+    || to_json(${m}.country_code || ${m}.party_id)::text || ',' || to_json(${m}.id)::text || ','
+    || case when ${m}.evse_available > 0 then '"A"' when ${m}.evse_occupied > 0 then '"O"' else '"U"' end || ','
+    || ${m}.evse_available::text || ',' || ${m}.evse_total::text || ','
+    || ((round(${m}.max_power_w / 100.0) / 10)::float8)::text || ']'`);
+
+const MARKER_HEAD = sql.raw(
+  `'{"fields":["lon","lat","party","id","status","available","total","max_power_kw"],"markers":['`,
+);
+const CLUSTER_HEAD = sql.raw(`'],"cluster_fields":["lon","lat","count","available","occupied"],"clusters":['`);
+
+/** The columns a marker needs, from `locations l`. */
+const MARKER_COLUMNS = sql`l.country_code, l.party_id, l.id, l.latitude, l.longitude, l.evse_total, l.evse_available,
+  l.evse_occupied, l.max_power_w`;
+
 /**
  * The marker collection built by PostgreSQL as compact JSON text (no row parsing and re-serialising in Node: a city
  * viewport has thousands of markers). Must give what findMarkers builds from markerRows; a test compares the two.
@@ -771,22 +824,58 @@ export async function markerRows(
 export async function markersJson(db: Db, f: SearchFilter, max: number): Promise<string> {
   const result = await sql<{ json: string }>`
     with m as (
-      select l.country_code, l.party_id, l.id, l.latitude, l.longitude, l.evse_total, l.evse_available,
-        l.evse_occupied, l.max_power_w
+      select ${MARKER_COLUMNS}
       from locations l
       where ${searchConditions(f)}
       limit ${max + 1}::int
     )
-    select '{"fields":["lon","lat","party","id","status","available","total","max_power_kw"],"markers":['
-      || coalesce((select string_agg('[' || m.longitude::text || ',' || m.latitude::text || ','
-          || to_json(m.country_code || m.party_id)::text || ',' || to_json(m.id)::text || ','
-          || case when m.evse_available > 0 then '"A"' when m.evse_occupied > 0 then '"O"' else '"U"' end || ','
-          || m.evse_available::text || ',' || m.evse_total::text || ','
-          || ((round(m.max_power_w / 100.0) / 10)::float8)::text || ']', ',')
-        from (select * from m limit ${max}::int) m), '')
-      || '],"truncated":' || case when (select count(*) from m) > ${max}::int then 'true' else 'false' end
+    select ${MARKER_HEAD}
+      || coalesce((select string_agg(${markerRowJson('m')}, ',') from (select * from m limit ${max}::int) m), '')
+      || ${CLUSTER_HEAD} || '],"truncated":'
+      || case when (select count(*) from m) > ${max}::int then 'true' else 'false' end
       || '}' as json`.execute(db);
   // A select without FROM always gives one row.
+  return result.rows[0]?.json ?? '';
+}
+
+/**
+ * The marker collection of a viewport at a zoom level, built by PostgreSQL: up to `above` matches come back as
+ * markers (never truncated); more are grouped by grid cell (core/marker-grid.ts) — a cell with one location gives
+ * its marker, a cell with several a cluster [lon, lat, count, available, occupied] at the members' mean position
+ * (5 decimals, half up). Must give what clusterOnGrid gives from markerRows; a test compares the two.
+ * Only the branch the count chooses runs (uncorrelated subqueries are evaluated when first needed).
+ */
+export async function clusteredMarkersJson(
+  db: Db,
+  f: SearchFilter,
+  grid: { cellLon: number; cellLat: number },
+  above: number,
+): Promise<string> {
+  const where = searchConditions(f);
+  // One pass of hash aggregation over the matches (narrow aggregates: they cost more than reading the rows): per cell
+  // its count, position sums, availability counts and its first row's ctid, which fetches the row of a cell that
+  // holds one location (same statement, same snapshot). The mean is sum / count, as in clusterOnGrid.
+  const result = await sql<{ json: string }>`${sql.raw(PREPARE)}
+    select ${MARKER_HEAD} || case
+      when (select count(*) from (select 1 from locations l where ${where} limit ${above + 1}::int) x) <= ${above}::int
+      then coalesce((select string_agg(${markerRowJson('l')}, ',') from locations l where ${where}), '') || ${CLUSTER_HEAD}
+      else (
+        select coalesce(string_agg(s.marker, ','), '') || ${CLUSTER_HEAD}
+          || coalesce(string_agg('[' || (floor(g.sx / g.n * 100000::float8 + 0.5::float8) / 100000::float8)::text
+            || ',' || (floor(g.sy / g.n * 100000::float8 + 0.5::float8) / 100000::float8)::text || ','
+            || g.n::text || ',' || g.a::text || ',' || g.o::text || ']', ',') filter (where g.n > 1), '')
+        from (
+          select count(*) as n, sum(l.longitude) as sx, sum(l.latitude) as sy,
+            count(*) filter (where l.evse_available > 0) as a,
+            count(*) filter (where l.evse_available = 0 and l.evse_occupied > 0) as o, min(l.ctid) as t
+          from locations l
+          where ${where}
+          group by floor(l.longitude / ${grid.cellLon}::float8), floor(l.latitude / ${grid.cellLat}::float8)
+        ) g
+        left join lateral (select ${markerRowJson('l')} as marker from locations l where g.n = 1 and l.ctid = g.t) s
+          on true
+      ) end
+      || '],"truncated":false}' as json`.execute(db);
   return result.rows[0]?.json ?? '';
 }
 

@@ -20,6 +20,10 @@ export interface NetworkRouteDeps {
   db: Kysely<Database>;
   /** The clock for open_now and prices; tests pass a fixed instant. */
   now?: () => Date;
+  /** Markers with a zoom level: more matches than this come back as grid clusters (default 500). */
+  markerClusterAbove?: number;
+  /** Nearby lists count their matches up to this many, then say `more` (default 1,000). */
+  nearbyCountLimit?: number;
 }
 
 /**
@@ -41,7 +45,7 @@ export function networkRoutes(deps: NetworkRouteDeps): FastifyPluginAsync {
         schema: {
           tags,
           summary:
-            'Map markers: published locations as compact rows [lon, lat, party, id, status, available, total, max_power_kw] (at most 20,000)',
+            'Map markers: published locations as compact rows [lon, lat, party, id, status, available, total, max_power_kw] (at most 20,000); with bbox and zoom, a dense viewport as grid clusters [lon, lat, count, available, occupied]',
           querystring: markersQuerySchema,
           response: { 200: MarkerCollectionSchema },
         },
@@ -49,7 +53,7 @@ export function networkRoutes(deps: NetworkRouteDeps): FastifyPluginAsync {
       },
       // A string is JSON made by the database (see findMarkers); plainJson sends it unchanged.
       async (req, reply) => {
-        const markers = await findMarkers(deps.db, req.query, now());
+        const markers = await findMarkers(deps.db, req.query, now(), deps.markerClusterAbove);
         if (typeof markers === 'string') reply.type('application/json; charset=utf-8');
         return markers as MarkerCollection;
       },
@@ -66,7 +70,7 @@ export function networkRoutes(deps: NetworkRouteDeps): FastifyPluginAsync {
         },
         serializerCompiler: plainJson,
       },
-      async (req) => findLocations(deps.db, req.query, now()),
+      async (req) => findLocations(deps.db, req.query, now(), { nearbyCountLimit: deps.nearbyCountLimit }),
     );
 
     app.get(

@@ -10,23 +10,28 @@ import {
   sharedPrices,
   type TariffLike,
 } from './core/location-summary.ts';
+import { clusterOnGrid, markerGrid } from './core/marker-grid.ts';
 import { isOpenAt } from './core/opening-hours.ts';
 import { toKw } from './core/power.ts';
 import {
+  CLUSTER_FIELDS,
   type ListQuery,
   type LocationDetail,
   type LocationList,
   MARKER_FIELDS,
+  type Marker,
   type MarkerCollection,
   type MarkersQuery,
 } from './core/search.schema.ts';
 import { markerStatus } from './core/search-columns.ts';
 import {
+  clusteredMarkersJson,
   findLocationOwners,
   getLocation,
   getParty,
   getTariffTexts,
   type LocationKey,
+  type MarkerRow,
   markerRows,
   markersJson,
   type PartyKey,
@@ -40,6 +45,8 @@ import {
 type Db = Kysely<Database>;
 
 export const MAX_MARKERS = 20_000;
+/** With a zoom level: more matches than this in the viewport come back as grid clusters. */
+export const MARKER_CLUSTER_ABOVE = 500;
 
 function toFilter(q: MarkersQuery | ListQuery): SearchFilter {
   const near =
@@ -60,32 +67,42 @@ function toFilter(q: MarkersQuery | ListQuery): SearchFilter {
 const openAt = (now: Date) => (r: { always_open: boolean; opening_hours: unknown; time_zone: string }) =>
   r.always_open || isOpenAt(r.opening_hours as Hours | null, now, r.time_zone);
 
+const toMarker = (r: MarkerRow): Marker => [
+  r.longitude,
+  r.latitude,
+  r.country_code + r.party_id,
+  r.id,
+  markerStatus(r.evse_available, r.evse_occupied),
+  r.evse_available,
+  r.evse_total,
+  toKw(r.max_power_w),
+];
+
 /**
  * Map markers. Without open_now, PostgreSQL builds the JSON (returned as text, sent as is); with open_now the rows
- * are filtered here by their opening hours and the collection is built in JavaScript.
+ * are filtered here by their opening hours and the collection is built in JavaScript. With a zoom level (and a bbox,
+ * which the query schema requires with it), more than `clusterAbove` matches come back as grid clusters
+ * (core/marker-grid.ts); otherwise at most MAX_MARKERS markers.
  */
-export async function findMarkers(db: Db, query: MarkersQuery, now: Date): Promise<MarkerCollection | string> {
+export async function findMarkers(
+  db: Db,
+  query: MarkersQuery,
+  now: Date,
+  clusterAbove = MARKER_CLUSTER_ABOVE,
+): Promise<MarkerCollection | string> {
   const filter = toFilter(query);
-  if (!query.open_now) return markersJson(db, filter, MAX_MARKERS);
-  let rows = await markerRows(db, filter, query.open_now ? null : MAX_MARKERS + 1, query.open_now === true);
-  if (query.open_now) rows = rows.filter(openAt(now));
-  const truncated = rows.length > MAX_MARKERS;
-  return {
-    fields: [...MARKER_FIELDS],
-    markers: rows
-      .slice(0, MAX_MARKERS)
-      .map((r) => [
-        r.longitude,
-        r.latitude,
-        r.country_code + r.party_id,
-        r.id,
-        markerStatus(r.evse_available, r.evse_occupied),
-        r.evse_available,
-        r.evse_total,
-        toKw(r.max_power_w),
-      ]),
-    truncated,
-  };
+  const grid = query.zoom !== undefined && query.bbox !== undefined ? markerGrid(query.zoom, query.bbox) : null;
+  if (!query.open_now) {
+    return grid ? clusteredMarkersJson(db, filter, grid, clusterAbove) : markersJson(db, filter, MAX_MARKERS);
+  }
+  const rows = (await markerRows(db, filter, null, true)).filter(openAt(now));
+  const base = { fields: [...MARKER_FIELDS], cluster_fields: [...CLUSTER_FIELDS] };
+  if (grid && rows.length > clusterAbove) {
+    const { singles, clusters } = clusterOnGrid(rows, grid);
+    return { ...base, markers: singles.map(toMarker), clusters, truncated: false };
+  }
+  const limit = grid ? rows.length : MAX_MARKERS;
+  return { ...base, markers: rows.slice(0, limit).map(toMarker), clusters: [], truncated: rows.length > limit };
 }
 
 /**
@@ -119,21 +136,27 @@ async function tariffLookup(db: Db, wanted: LocationKey[]) {
   return lookupFromTexts(await getTariffTexts(db, wanted));
 }
 
-export async function findLocations(db: Db, query: ListQuery, now: Date): Promise<LocationList> {
+export async function findLocations(
+  db: Db,
+  query: ListQuery,
+  now: Date,
+  opts: { nearbyCountLimit?: number } = {},
+): Promise<LocationList> {
   const filter = toFilter(query);
   let rows: SearchRow[];
   let total: number;
+  let more = false;
   if (query.open_now) {
     // Opening hours live in local time zones: evaluate them here over every match, then page.
     const all = (await searchLocations(db, filter, 'all')).rows.filter(openAt(now));
     total = all.length;
     rows = all.slice(query.offset, query.offset + query.limit);
   } else {
-    ({ rows, total } = await searchLocations(
+    ({ rows, total, more } = await searchLocations(
       db,
       filter,
       { limit: query.limit, offset: query.offset },
-      { connectors: true },
+      { connectors: true, countLimit: opts.nearbyCountLimit },
     ));
   }
   const byLocation = new Map<string, SummaryInput['evses']>();
@@ -207,7 +230,7 @@ export async function findLocations(db: Db, query: ListQuery, now: Date): Promis
       priceOf,
     ),
   );
-  return { items, total, limit: query.limit, offset: query.offset };
+  return { items, total, more, limit: query.limit, offset: query.offset };
 }
 
 export type DetailResult =

@@ -79,6 +79,53 @@ describe('GET /api/v1/locations (nearby)', () => {
     expect([p1.body.total, p2.body.total, p3.body.total]).toEqual([4, 4, 4]);
   });
 
+  it('gives the same pages whether they come from the circle of a quarter of the radius or from all matches', async () => {
+    // Within 20 km: L1, L3 and L2 lie within 5 km (L1 at the centre), L4 at 14.5 km. A page that the 5 km circle
+    // fills comes from it; a page reaching further needs every match. Both order by distance alike.
+    const all = await get(`/locations?${near}&radius=20000&limit=10`);
+    expect(ids(all.body)).toEqual(['L1', 'L3', 'L2', 'L4']);
+    for (const [limit, offset] of [
+      [1, 0],
+      [1, 1],
+      [2, 0],
+      [2, 1],
+      [3, 0],
+      [1, 3],
+      [2, 3],
+    ] as const) {
+      const r = await get(`/locations?${near}&radius=20000&limit=${limit}&offset=${offset}`);
+      expect(ids(r.body)).toEqual(ids(all.body).slice(offset, offset + limit));
+      expect(r.body.items.map((i: { distance_m: number }) => i.distance_m)).toEqual(
+        all.body.items.slice(offset, offset + limit).map((i: { distance_m: number }) => i.distance_m),
+      );
+      expect([r.body.total, r.body.more]).toEqual([4, false]);
+    }
+  });
+
+  it('counts a nearby search up to a limit (1,000, or offset + limit) and then says more', async () => {
+    const counting = await buildApp({
+      logLevel: 'silent',
+      modules: [networkRoutes({ db: db.db, now: () => clock, nearbyCountLimit: 2 })],
+      ready: async () => ({ ok: true }),
+    });
+    const list = async (query: string) =>
+      (await counting.inject({ method: 'GET', url: `/api/v1/locations?${query}` })).json();
+    try {
+      const one = await list(`${near}&radius=20000&limit=1`);
+      expect([ids(one), one.total, one.more]).toEqual([['L1'], 2, true]);
+      const three = await list(`${near}&radius=20000&limit=2&offset=1`); // counts up to offset + limit
+      expect([ids(three), three.total, three.more]).toEqual([['L3', 'L2'], 3, true]);
+      const exact = await list(`${near}&radius=20000&limit=4`);
+      expect([exact.total, exact.more]).toEqual([4, false]);
+      const few = await list(`${near}&radius=3000`);
+      expect([few.total, few.more]).toEqual([2, false]);
+      const byName = await list(`${BERLIN_BOX}&limit=1`); // lists by name count exactly
+      expect([byName.total, byName.more]).toEqual([4, false]);
+    } finally {
+      await counting.close();
+    }
+  });
+
   it('summarises availability, connectors, opening and the price from the tariff engine', async () => {
     const r = await get(`/locations?${near}&radius=100`);
     expect(r.body.items[0]).toEqual({
@@ -226,6 +273,8 @@ describe('GET /api/v1/locations/markers', () => {
     expect(r.type).toContain('application/json');
     expect(r.body.fields).toEqual(['lon', 'lat', 'party', 'id', 'status', 'available', 'total', 'max_power_kw']);
     expect(r.body.truncated).toBe(false);
+    expect(r.body.cluster_fields).toEqual(['lon', 'lat', 'count', 'available', 'occupied']);
+    expect(r.body.clusters).toEqual([]);
     const markers = byKey(r.body);
     expect(Object.keys(markers).sort()).toEqual(['DEAAA/L1', 'DEAAA/L2', 'DEAAA/L4', 'FRBBB/L3']);
     expect(markers['DEAAA/L1']).toEqual([13.405, 52.52, 'DEAAA', 'L1', 'A', 1, 2, 22]);
@@ -253,6 +302,86 @@ describe('GET /api/v1/locations/markers', () => {
     expect(sorted(sqlBuilt.body)).toHaveLength(7);
     expect(jsBuilt.body.fields).toEqual(sqlBuilt.body.fields);
     expect(jsBuilt.body.truncated).toBe(sqlBuilt.body.truncated);
+  });
+});
+
+describe('GET /api/v1/locations/markers with a zoom level (clusters)', () => {
+  type Marker = [number, number, string, string, string, number, number, number];
+  type Cluster = [number, number, number, number, number];
+  // Berlin (L1–L4), Amsterdam (two DUP1) and Hamburg (L9): 7 markers.
+  const AREA = 'bbox=4,52,14,54';
+  let dense: App; // clusters above 3 matches instead of 500, so the small fixture network is "dense"
+  beforeAll(async () => {
+    dense = await buildApp({
+      logLevel: 'silent',
+      modules: [networkRoutes({ db: db.db, now: () => clock, markerClusterAbove: 3 })],
+      ready: async () => ({ ok: true }),
+    });
+  });
+  afterAll(async () => {
+    await dense?.close();
+  });
+  async function getDense(url: string) {
+    const res = await dense.inject({ method: 'GET', url: `/api/v1${url}` });
+    return { status: res.statusCode, type: String(res.headers['content-type']), body: res.json() };
+  }
+  const sortedMarkers = (b: { markers: Marker[] }) => b.markers.map((m) => `${m[2]}/${m[3]}`).sort();
+  const sortedClusters = (b: { clusters: Cluster[] }) => [...b.clusters].sort((x, y) => x[0] - y[0]);
+
+  it('sends markers as before while the viewport holds no more than the threshold', async () => {
+    const r = await get(`/locations/markers?${AREA}&zoom=8`); // default threshold 500
+    expect(r.status).toBe(200);
+    expect(r.body.markers).toHaveLength(7);
+    expect(r.body.clusters).toEqual([]);
+    expect(r.body.truncated).toBe(false);
+  });
+
+  it('groups a dense viewport into grid cells: clusters with counts and availability, singles as markers', async () => {
+    // Zoom 8: cells of 45/2^8 = 0.176° of longitude; L1, L2, L3 share one, the two DUP1 of Amsterdam another.
+    const r = await getDense(`/locations/markers?${AREA}&zoom=8`);
+    expect(r.status).toBe(200);
+    expect(r.type).toContain('application/json');
+    expect(MarkerCollectionSchema.safeParse(r.body).error).toBeUndefined();
+    expect(r.body.cluster_fields).toEqual(['lon', 'lat', 'count', 'available', 'occupied']);
+    expect(sortedMarkers(r.body)).toEqual(['DEAAA/L4', 'DEAAA/L9']);
+    expect(r.body.markers.find((m: Marker) => m[3] === 'L4')).toEqual([13.405, 52.65, 'DEAAA', 'L4', 'A', 1, 1, 50]);
+    // [mean lon, mean lat (5 decimals), locations, of them available (L1, L3), of them only in use (L2)]
+    expect(sortedClusters(r.body)).toEqual([
+      [4.9005, 52.3705, 2, 2, 0],
+      [13.42, 52.52667, 3, 2, 1],
+    ]);
+    expect(r.body.truncated).toBe(false);
+  });
+
+  it('splits the clusters when zoomed in, and filters before grouping', async () => {
+    const close = await getDense(`/locations/markers?${AREA}&zoom=16`);
+    expect(close.body.clusters).toEqual([]);
+    expect(close.body.markers).toHaveLength(7);
+    const free = await getDense(`/locations/markers?${AREA}&zoom=8&available=true`); // L2 and L9 drop out
+    expect(sortedMarkers(free.body)).toEqual(['DEAAA/L4']);
+    expect(sortedClusters(free.body)).toEqual([
+      [4.9005, 52.3705, 2, 2, 0],
+      [13.405, 52.53, 2, 2, 0],
+    ]);
+    const few = await getDense(`/locations/markers?${AREA}&zoom=8&party=FRBBB,NLCCC`); // 2 matches: no clusters
+    expect(sortedMarkers(few.body)).toEqual(['FRBBB/L3', 'NLCCC/DUP1']);
+    expect(few.body.clusters).toEqual([]);
+  });
+
+  it('gives the same clusters in SQL (default) and in JavaScript (open_now)', async () => {
+    const sqlBuilt = await getDense(`/locations/markers?${AREA}&zoom=8`);
+    const jsBuilt = await getDense(`/locations/markers?${AREA}&zoom=8&open_now=true`); // Friday 11:00: all open
+    expect(sortedMarkers(jsBuilt.body)).toEqual(sortedMarkers(sqlBuilt.body));
+    expect(sortedClusters(jsBuilt.body)).toEqual(sortedClusters(sqlBuilt.body));
+    expect(jsBuilt.body.cluster_fields).toEqual(sqlBuilt.body.cluster_fields);
+    expect(jsBuilt.body.truncated).toBe(false);
+    clock = SATURDAY_11H; // L3 closed: Berlin keeps L1 and L2 together
+    const saturday = await getDense(`/locations/markers?${AREA}&zoom=8&open_now=true`);
+    clock = FRIDAY_11H;
+    expect(sortedClusters(saturday.body)).toEqual([
+      [4.9005, 52.3705, 2, 2, 0],
+      [13.4275, 52.52, 2, 1, 1],
+    ]);
   });
 });
 
@@ -346,6 +475,8 @@ describe('bad input', () => {
     ['/locations?available=yes', 'available'],
     ['/locations?party=DE', 'party.0'],
     ['/locations?min_power_kw=fast', 'min_power_kw'],
+    ['/locations/markers?zoom=8', 'zoom'],
+    ['/locations/markers?bbox=13,52,14,53&zoom=25', 'zoom'],
   ])('%s → 400 VALIDATION_FAILED at %s', async (url, path) => {
     const r = await get(url);
     expect(r.status).toBe(400);

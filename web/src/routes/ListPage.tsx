@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, type LocationSummary } from '../api.ts';
+import { api, type LocationSummary, type Page } from '../api.ts';
 import { useGeo } from '../features/search/geo.tsx';
 import { SearchPanel } from '../features/search/SearchPanel.tsx';
 import { useFilters } from '../features/search/useFilters.ts';
@@ -23,18 +23,25 @@ export function ListPage() {
   useEffect(() => setPages(1), [key]);
 
   const first = useResource((signal) => api.locations(filters, { near, limit: pageSize }, signal), [key]);
-  const [more, setMore] = useState<{ key: string; items: LocationSummary[] }>({ key: '', items: [] });
+  const [later, setLater] = useState<{ key: string; items: LocationSummary[]; last: Page<LocationSummary> | null }>({
+    key: '',
+    items: [],
+    last: null,
+  });
   const [loadingMore, setLoadingMore] = useState(false);
-  const extra = more.key === key ? more.items : [];
+  const extra = later.key === key ? later.items : [];
 
   const items = [...(first.data?.items ?? []), ...extra];
-  const total = first.data?.total ?? 0;
+  // The newest page's count: a nearby search counts up to 1,000 (or as far as the pages go) and then says `more`.
+  const counted = (later.key === key ? later.last : null) ?? first.data;
+  const total = counted?.total ?? 0;
+  const uncounted = counted?.more === true;
 
   const loadMore = async () => {
     setLoadingMore(true);
     try {
       const page = await api.locations(filters, { near, limit: pageSize, offset: pageSize * pages });
-      setMore({ key, items: [...extra, ...page.items] });
+      setLater({ key, items: [...extra, ...page.items], last: page });
       setPages((p) => p + 1);
     } finally {
       setLoadingMore(false);
@@ -46,7 +53,7 @@ export function ListPage() {
       'Searching…'
     ) : (
       <span data-testid="result-count" data-total={total}>
-        {total === 1 ? '1 station' : `${formatNumber(total)} stations`}
+        {uncounted ? `${formatNumber(total)}+ stations` : total === 1 ? '1 station' : `${formatNumber(total)} stations`}
         {near ? ' within 50 km of you' : ''}
         {first.state === 'loading' && <span className="muted"> · updating…</span>}
       </span>
@@ -73,10 +80,14 @@ export function ListPage() {
           <StationCard key={`${s.country_code}-${s.party_id}-${s.id}`} s={s} />
         ))}
       </div>
-      {items.length < total && (
+      {(items.length < total || (uncounted && items.length > 0)) && (
         <div className="center">
           <button type="button" className="btn" onClick={loadMore} disabled={loadingMore} data-testid="load-more">
-            {loadingMore ? 'Loading…' : `Show more (${formatNumber(total - items.length)} left)`}
+            {loadingMore
+              ? 'Loading…'
+              : uncounted
+                ? 'Show more'
+                : `Show more (${formatNumber(total - items.length)} left)`}
           </button>
         </div>
       )}

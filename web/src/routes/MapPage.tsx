@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'react-router';
-import { api, type LocationDetail } from '../api.ts';
+import { api, type BBox, type LocationDetail } from '../api.ts';
 import { useConfig } from '../config.tsx';
-import { colours, StationMap, type StationMapHandle } from '../features/map/StationMap.tsx';
+import { colours, type MapView, StationMap, type StationMapHandle } from '../features/map/StationMap.tsx';
 import { useGeo } from '../features/search/geo.tsx';
 import { SearchPanel } from '../features/search/SearchPanel.tsx';
 import { useFilters } from '../features/search/useFilters.ts';
@@ -10,6 +10,8 @@ import { connectorSummary, formatKw, formatNumber } from '../format.ts';
 import { ErrorNote, Spinner } from '../ui/Spinner.tsx';
 import { AvailabilityPill, addressLine, OpenPill, PriceLine } from '../ui/StationBits.tsx';
 import { useResource } from '../ui/useResource.ts';
+
+const WORLD: BBox = [-180, -90, 180, 90];
 
 function Legend() {
   return (
@@ -78,16 +80,39 @@ export default function MapPage() {
   const { search } = useLocation();
   const mapRef = useRef<StationMapHandle>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const markers = useResource((signal) => api.markers(filters, undefined, signal), [filters]);
-  const data = markers.data;
+  // The markers of what the map shows, at its zoom level (the server clusters a dense viewport); again after every
+  // move. Nothing is fetched before the map reports its first view.
+  const [view, setView] = useState<MapView | null>(null);
+  const markers = useResource(
+    async (signal) => (view ? { found: await api.markers(filters, view.bbox, view.zoom, signal), view } : null),
+    [filters, view],
+  );
+  const data = markers.data?.found ?? null;
+  const onView = useCallback(
+    (v: MapView) =>
+      setView((old) => (old && old.zoom === v.zoom && old.bbox.every((x, i) => x === v.bbox[i]) ? old : v)),
+    [],
+  );
 
-  // A text search moves the map to what it found.
-  const lastQ = useRef(filters.q);
+  // On opening, and after a text search: find the matches anywhere (clustered at the current zoom level) and fit
+  // the map to them; the move then fetches the markers of the new view.
+  const mapShown = view !== null;
+  const filtersRef = useRef(filters);
+  filtersRef.current = filters;
+  const fittedFor = useRef<string | null>(null);
   useEffect(() => {
-    if (markers.state !== 'ready' || lastQ.current === filters.q) return;
-    lastQ.current = filters.q;
-    if (filters.q && markers.data.features.length > 0) mapRef.current?.fitToData();
-  }, [markers.state, markers.data, filters.q]);
+    if (!mapShown || fittedFor.current === filters.q) return;
+    const first = fittedFor.current === null;
+    fittedFor.current = filters.q;
+    if (!first && !filters.q) return;
+    const ctrl = new AbortController();
+    const zoom = Math.max(0, Math.round((mapRef.current?.zoom() ?? 4) * 10) / 10);
+    api
+      .markers(filtersRef.current, WORLD, zoom, ctrl.signal)
+      .then((found) => mapRef.current?.fitTo(found, first))
+      .catch(() => {}); // the view's own fetch shows errors
+    return () => ctrl.abort();
+  }, [mapShown, filters.q]);
 
   const nearMe = async () => {
     const p = geo.position ?? (await geo.locate());
@@ -95,14 +120,14 @@ export default function MapPage() {
   };
   const close = useCallback(() => setSelected(null), []);
 
-  const count = data?.features.length ?? 0;
+  const count = data?.stations ?? 0;
   const summary =
-    markers.state === 'loading' && !data ? (
+    (markers.state === 'loading' || !view) && !data ? (
       'Loading stations…'
     ) : (
       <span className="summary-row">
         <span data-testid="marker-count" data-total={count}>
-          {count === 1 ? '1 station' : `${formatNumber(count)} stations`}
+          {count === 1 ? '1 station here' : `${formatNumber(count)} stations here`}
           {markers.state === 'loading' && <span className="muted"> · updating…</span>}
         </span>
         <Link to={{ pathname: '/list', search }} className="btn btn-link" data-testid="show-list">
@@ -134,6 +159,9 @@ export default function MapPage() {
             selectedId={selected}
             user={geo.position}
             onSelect={setSelected}
+            onView={onView}
+            loading={markers.state === 'loading'}
+            dataZoom={markers.data?.view.zoom ?? null}
           />
         ) : (
           <Spinner label="Preparing the map…" />

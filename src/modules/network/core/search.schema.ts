@@ -64,7 +64,21 @@ export const filterQuerySchema = z.object({
   party: partyParam.optional(),
 });
 
-export const markersQuerySchema = filterQuerySchema;
+export const markersQuerySchema = filterQuerySchema
+  .extend({
+    zoom: z.coerce
+      .number()
+      .min(0)
+      .max(24)
+      .optional()
+      .describe(
+        'the map zoom level (Web Mercator, 512-px tiles, fractions allowed), with bbox: when more locations than a threshold match, they come back as grid clusters of 64 px cells',
+      ),
+  })
+  .superRefine((q, ctx) => {
+    if (q.zoom !== undefined && q.bbox === undefined)
+      ctx.addIssue({ code: 'custom', path: ['zoom'], message: 'zoom needs a bbox (the viewport)' });
+  });
 export type MarkersQuery = z.infer<typeof markersQuerySchema>;
 
 export const listQuerySchema = filterQuerySchema
@@ -171,7 +185,13 @@ export type LocationSummary = z.infer<typeof LocationSummarySchema>;
 
 export const LocationListSchema = z.object({
   items: z.array(LocationSummarySchema),
-  total: z.number().int(),
+  total: z
+    .number()
+    .int()
+    .describe(
+      'matching locations; a nearby search (lat/lon) counts up to 1,000 or offset + limit, whichever is larger, and then says more',
+    ),
+  more: z.boolean().describe('true: more locations match than `total` (nearby searches only)'),
   limit: z.number().int(),
   offset: z.number().int(),
 });
@@ -228,9 +248,29 @@ export const MarkerSchema = z
   .describe('[lon, lat, party, id, status, available, total, max_power_kw]');
 export type Marker = z.infer<typeof MarkerSchema>;
 
+/** The columns of a cluster row, in order (also sent as `cluster_fields`). */
+export const CLUSTER_FIELDS = ['lon', 'lat', 'count', 'available', 'occupied'] as const;
+
+export const ClusterSchema = z
+  .tuple([
+    z.number().describe('longitude of the mean position of the members (5 decimals)'),
+    z.number().describe('latitude of the mean position of the members (5 decimals)'),
+    z.number().int().describe('locations in the cluster (at least 2)'),
+    z.number().int().describe('of them with status A (an EVSE available)'),
+    z.number().int().describe('of them with status O (none available, some in use)'),
+  ])
+  .describe('[lon, lat, count, available, occupied]');
+export type Cluster = z.infer<typeof ClusterSchema>;
+
 export const MarkerCollectionSchema = z.object({
   fields: z.array(z.enum(MARKER_FIELDS)).describe('the names of the columns of a marker row, in order'),
-  markers: z.array(MarkerSchema),
-  truncated: z.boolean().describe('more locations matched than the 20,000 returned'),
+  markers: z.array(MarkerSchema).describe('single locations'),
+  cluster_fields: z.array(z.enum(CLUSTER_FIELDS)).describe('the names of the columns of a cluster row, in order'),
+  clusters: z
+    .array(ClusterSchema)
+    .describe(
+      'with zoom, when more locations than the threshold match: one row per grid cell holding several of them (a cell with one location gives a marker); otherwise empty',
+    ),
+  truncated: z.boolean().describe('more locations matched than the 20,000 markers returned (never with clusters)'),
 });
 export type MarkerCollection = z.infer<typeof MarkerCollectionSchema>;

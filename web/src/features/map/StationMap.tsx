@@ -1,5 +1,7 @@
 // The MapLibre map of partner stations: clustered GeoJSON circles coloured by availability, HTML count badges on
-// clusters (the offline style has no glyphs for text), click to select, and hooks for browser tests.
+// clusters (the offline style has no glyphs for text), click to select, and hooks for browser tests. A dense viewport
+// comes from the server as grid clusters (features with `server_cluster`); MapLibre clusters what it is given on top,
+// adding up the stations and their availability, so both kinds of cluster look and count the same.
 import * as maplibregl from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
@@ -26,7 +28,16 @@ const selectedLayer = 'station-selected';
 
 export interface StationMapHandle {
   flyTo(p: Position, zoom?: number): void;
-  fitToData(): void;
+  /** Fits the view to these markers (e.g. what a search found anywhere); `first`: at once, as on opening. */
+  fitTo(data: MarkerCollection, first?: boolean): void;
+  /** The zoom level now (null before the map exists). */
+  zoom(): number | null;
+}
+
+/** What the map shows: its bounds (clamped to the world) and zoom level, reported after every move. */
+export interface MapView {
+  bbox: [number, number, number, number];
+  zoom: number;
 }
 
 interface Props {
@@ -35,7 +46,40 @@ interface Props {
   selectedId: string | null;
   user: Position | null;
   onSelect: (id: string | null) => void;
+  onView: (view: MapView) => void;
+  /** True while newer markers are being fetched; else the zoom level they were fetched for (for browser tests). */
+  loading: boolean;
+  dataZoom: number | null;
 }
+
+const round = (v: number, d: number) => Math.round(v * 10 ** d) / 10 ** d;
+
+function viewOf(map: maplibregl.Map): MapView {
+  const b = map.getBounds();
+  const clamp = (v: number, max: number) => Math.max(-max, Math.min(max, v));
+  return {
+    bbox: [
+      round(clamp(b.getWest(), 180), 5),
+      round(clamp(b.getSouth(), 90), 5),
+      round(clamp(b.getEast(), 180), 5),
+      round(clamp(b.getNorth(), 90), 5),
+    ],
+    zoom: round(map.getZoom(), 1),
+  };
+}
+
+/** A cluster's station count as a short label: 7, 312, 1.2k, 14k. */
+function countLabel(n: number): string {
+  if (n < 1000) return String(n);
+  return n < 10_000 ? `${round(n / 1000, 1)}k` : `${Math.round(n / 1000)}k`;
+}
+
+/** Clusters: MapLibre's own (point_count) and the server's. */
+const isCluster: maplibregl.ExpressionSpecification = ['any', ['has', 'point_count'], ['has', 'server_cluster']];
+/** Stations in a cluster and of them available / in use: summed by MapLibre, or as the server sent them. */
+const stationsOf: maplibregl.ExpressionSpecification = ['coalesce', ['get', 'stations'], ['get', 'count']];
+const availableOf: maplibregl.ExpressionSpecification = ['coalesce', ['get', 'n_available'], ['get', 'avail']];
+const occupiedOf: maplibregl.ExpressionSpecification = ['coalesce', ['get', 'n_occupied'], ['get', 'occ']];
 
 function dataBounds(data: MarkerCollection): maplibregl.LngLatBounds | null {
   if (data.features.length === 0) return null;
@@ -51,26 +95,28 @@ function addStationLayers(map: maplibregl.Map, data: MarkerCollection | null) {
     cluster: true,
     clusterRadius: 48,
     clusterMaxZoom: 12,
+    // Every feature carries its station count and availability (a marker 1 and 0/1, a server cluster its sums).
     clusterProperties: {
-      n_available: ['+', ['case', ['==', ['get', 'status'], 'AVAILABLE'], 1, 0]],
-      n_occupied: ['+', ['case', ['==', ['get', 'status'], 'OCCUPIED'], 1, 0]],
+      stations: ['+', ['get', 'count']],
+      n_available: ['+', ['get', 'avail']],
+      n_occupied: ['+', ['get', 'occ']],
     },
   });
   map.addLayer({
     id: clusterLayer,
     type: 'circle',
     source: sourceId,
-    filter: ['has', 'point_count'],
+    filter: isCluster,
     paint: {
       'circle-color': [
         'case',
-        ['>', ['get', 'n_available'], 0],
+        ['>', availableOf, 0],
         colours.available,
-        ['>', ['get', 'n_occupied'], 0],
+        ['>', occupiedOf, 0],
         colours.occupied,
         colours.unavailable,
       ],
-      'circle-radius': ['step', ['get', 'point_count'], 15, 10, 18, 50, 22, 200, 27, 1000, 32],
+      'circle-radius': ['step', stationsOf, 15, 10, 18, 50, 22, 200, 27, 1000, 32],
       'circle-stroke-color': '#ffffff',
       'circle-stroke-width': 3,
       'circle-opacity': 0.92,
@@ -92,7 +138,7 @@ function addStationLayers(map: maplibregl.Map, data: MarkerCollection | null) {
     id: pointLayer,
     type: 'circle',
     source: sourceId,
-    filter: ['!', ['has', 'point_count']],
+    filter: ['!', isCluster],
     paint: {
       'circle-color': [
         'match',
@@ -111,7 +157,7 @@ function addStationLayers(map: maplibregl.Map, data: MarkerCollection | null) {
 }
 
 export const StationMap = forwardRef<StationMapHandle, Props>(function StationMap(
-  { styleUrl, data, selectedId, user, onSelect },
+  { styleUrl, data, selectedId, user, onSelect, onView, loading, dataZoom },
   ref,
 ) {
   const container = useRef<HTMLElement>(null);
@@ -120,19 +166,23 @@ export const StationMap = forwardRef<StationMapHandle, Props>(function StationMa
   const [failed, setFailed] = useState<string | null>(null);
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
+  const onViewRef = useRef(onView);
+  onViewRef.current = onView;
   const dataRef = useRef(data);
   dataRef.current = data;
-  const fittedOnce = useRef(false);
 
   useImperativeHandle(ref, () => ({
     flyTo(p, zoom = 12) {
       mapRef.current?.flyTo({ center: [p.lon, p.lat], zoom, essential: true });
     },
-    fitToData() {
+    fitTo(fit, first = false) {
       const map = mapRef.current;
-      const b = dataRef.current && dataBounds(dataRef.current);
-      if (map && b) map.fitBounds(b, { padding: 48, maxZoom: 13, duration: 600 });
+      const b = dataBounds(fit);
+      if (!map || !b) return;
+      if (first) map.fitBounds(b, { padding: 40, maxZoom: 12, duration: 0 });
+      else map.fitBounds(b, { padding: 48, maxZoom: 13, duration: 600 });
     },
+    zoom: () => mapRef.current?.getZoom() ?? null,
   }));
 
   // Create the map once per style.
@@ -146,16 +196,17 @@ export const StationMap = forwardRef<StationMapHandle, Props>(function StationMa
     const updateBadges = () => {
       if (!map?.getSource(sourceId) || !map.isSourceLoaded(sourceId)) return;
       const seen = new Set<string>();
-      for (const f of map.querySourceFeatures(sourceId, { filter: ['has', 'point_count'] })) {
-        const props = f.properties as { cluster_id: number; point_count: number; point_count_abbreviated: string };
+      for (const f of map.querySourceFeatures(sourceId, { filter: isCluster })) {
+        const props = f.properties as { cluster_id?: number; stations?: number; count?: number };
+        const stations = props.stations ?? props.count ?? 0;
         const coords = (f.geometry as GeoJSON.Point).coordinates as [number, number];
-        const key = `${props.cluster_id}:${props.point_count}:${coords[0].toFixed(5)}:${coords[1].toFixed(5)}`;
+        const key = `${props.cluster_id ?? 's'}:${stations}:${coords[0].toFixed(5)}:${coords[1].toFixed(5)}`;
         if (seen.has(key)) continue;
         seen.add(key);
         if (!clusterBadges.has(key)) {
           const badge = document.createElement('div');
           badge.className = 'cluster-count';
-          badge.textContent = String(props.point_count_abbreviated ?? props.point_count);
+          badge.textContent = countLabel(stations);
           clusterBadges.set(key, new maplibregl.Marker({ element: badge }).setLngLat(coords).addTo(map));
         }
       }
@@ -191,18 +242,30 @@ export const StationMap = forwardRef<StationMapHandle, Props>(function StationMa
         console.warn('map error', e.error?.message);
         if (/Worker failed/i.test(e.error?.message ?? '')) setFailed('The map could not start.');
       });
+      let styleLoaded = false;
       map.on('load', () => {
         if (!map) return;
         addStationLayers(map, dataRef.current);
+        styleLoaded = true;
         setReady(true);
+        onViewRef.current(viewOf(map));
+      });
+      map.on('moveend', () => {
+        if (map && styleLoaded) onViewRef.current(viewOf(map));
       });
       map.on('render', updateBadges);
       map.on('click', clusterLayer, async (e) => {
         const f = e.features?.[0];
         if (!map || !f) return;
+        const center = (f.geometry as GeoJSON.Point).coordinates as [number, number];
+        if (f.properties.server_cluster) {
+          // A grid cell of the server: two levels closer, its cell is 4 × as wide and the stations spread out.
+          map.easeTo({ center, zoom: Math.min(map.getZoom() + 2, map.getMaxZoom()) });
+          return;
+        }
         const source = map.getSource<maplibregl.GeoJSONSource>(sourceId);
         const zoom = await source?.getClusterExpansionZoom(f.properties.cluster_id as number);
-        map.easeTo({ center: (f.geometry as GeoJSON.Point).coordinates as [number, number], zoom: zoom ?? 10 });
+        map.easeTo({ center, zoom: zoom ?? 10 });
       });
       map.on('click', pointLayer, (e) => {
         const id = e.features?.[0]?.properties.id as string | undefined;
@@ -233,16 +296,11 @@ export const StationMap = forwardRef<StationMapHandle, Props>(function StationMa
     };
   }, [styleUrl]);
 
-  // New search results: replace the source data; fit the view on the first load.
+  // New markers: replace the source data.
   useEffect(() => {
     const map = mapRef.current;
     if (!ready || !map || !data) return;
     map.getSource<maplibregl.GeoJSONSource>(sourceId)?.setData(data);
-    if (!fittedOnce.current) {
-      fittedOnce.current = true;
-      const b = dataBounds(data);
-      if (b) map.fitBounds(b, { padding: 40, maxZoom: 12, duration: 0 });
-    }
   }, [ready, data]);
 
   useEffect(() => {
@@ -272,6 +330,8 @@ export const StationMap = forwardRef<StationMapHandle, Props>(function StationMa
         data-testid="map"
         data-map-ready={ready ? 'true' : 'false'}
         data-marker-count={data ? data.features.length : undefined}
+        data-markers={loading ? 'loading' : 'ready'}
+        data-marker-zoom={loading || dataZoom === null ? undefined : dataZoom}
         aria-label="Map of charging stations"
       />
       {failed && (
