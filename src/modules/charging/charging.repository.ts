@@ -99,9 +99,8 @@ export function createChargingRepo(db: Kysely<Database>) {
       id: string,
       seen: { status: string; updated_at: Date },
       set: ChargeUpdate,
-      trx?: Kysely<Database>,
     ): Promise<ChargesRow | null> {
-      const r = await (trx ? cdb(trx) : c)
+      const r = await c
         .updateTable('charges')
         .set(set)
         .where('id', '=', id)

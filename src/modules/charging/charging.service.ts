@@ -123,9 +123,6 @@ const CDR_HOOK_GRACE_MS = 5_000;
 export type ChargingService = ReturnType<typeof createChargingService>;
 type ChargeUpdate = Parameters<ChargingRepo['update']>[1];
 
-/** Rolls back a move's transaction whose compare-and-set found the charge changed. */
-const CHANGED: unique symbol = Symbol('charge changed');
-
 export function createChargingService(deps: ChargingDeps) {
   const { db, roaming, payments, settings } = deps;
   const clock = deps.clock ?? (() => new Date());
@@ -369,8 +366,6 @@ export function createChargingService(deps: ChargingDeps) {
    * Applies an event with compare-and-set; returns the updated row, or null when the event is not allowed now.
    * `seen`: the charge as the caller just read it; the move is then one UPDATE that succeeds only if the charge is
    * unchanged since (same status and updated_at), and falls back to the locking transaction when it changed.
-   * `inTx`: work in the move's transaction (e.g. issuing the receipt); with `seen` it runs first and the
-   * transaction rolls back, undoing it, if the compare-and-set finds the charge changed.
    */
   async function move(
     id: string,
@@ -379,30 +374,12 @@ export function createChargingService(deps: ChargingDeps) {
     inTx?: (trx: Kysely<Database>, row: ChargesRow) => Promise<ChargeUpdate | undefined>,
     seen?: ChargesRow,
   ): Promise<ChargesRow | null> {
-    const t = seen ? transition(seen.status as ChargeStatus, event) : null;
-    if (seen && t?.ok && !inTx) {
-      const r = await repo.updateIfUnchanged(id, seen, moveSet(seen, event, t.to, t.changed, patch));
-      if (r) return r;
-    } else if (seen && t?.ok && inTx) {
-      const r = await db
-        .transaction()
-        .execute(async (trx) => {
-          const extra = await inTx(trx, seen);
-          if (extra === undefined) throw CHANGED; // decided on the row as read: decide again under the lock
-          const u = await repo.updateIfUnchanged(
-            id,
-            seen,
-            moveSet(seen, event, t.to, t.changed, { ...patch, ...extra }),
-            trx,
-          );
-          if (!u) throw CHANGED;
-          return u;
-        })
-        .catch((e: unknown): typeof CHANGED => {
-          if (e === CHANGED) return CHANGED;
-          throw e;
-        });
-      if (r !== CHANGED) return r;
+    if (seen && !inTx) {
+      const t = transition(seen.status as ChargeStatus, event);
+      if (t.ok) {
+        const r = await repo.updateIfUnchanged(id, seen, moveSet(seen, event, t.to, t.changed, patch));
+        if (r) return r;
+      }
     }
     return db.transaction().execute(async (trx) => {
       const row = await repo.lock(trx, id);
@@ -838,41 +815,35 @@ export function createChargingService(deps: ChargingDeps) {
     const dp = row.driver_price as ReturnType<typeof driverFinalPrice> | null;
     const offer = row.offer as Offer;
     const cardNote = row.card as { brand: string; last4: string } | null;
-    const r = await move(
-      row.id,
-      'capture_approved',
-      { paid_at: clock(), payment_id: p.id },
-      async (trx, locked) => {
-        if (!dp) return {};
-        const issued = await deps.invoicing.issue(trx, {
-          buyer: { email: locked.email },
-          session: {
-            location_name: offer.location.name,
-            address: `${offer.location.address}, ${offer.location.city}`,
-            evse_id: locked.evse_id,
-            start: (locked.started_at ?? locked.created_at).toISOString(),
-            end: (locked.stopped_at ?? clock()).toISOString(),
-            kwh: String(locked.kwh),
-            time_zone: offer.location.time_zone,
-          },
-          session_ref: locked.id,
-          lines: dp.lines,
-          currency: locked.currency,
-          payment: cardNote ? { card: { brand: cardNote.brand, last4: cardNote.last4 } } : null,
-          price_proof: { ref: `charge:${locked.id}`, proof: (locked.cpo_price as { proof?: unknown } | null)?.proof },
-        });
-        if (!issued.ok) throw new Error(`charge ${locked.id}: invoice not issued: ${issued.error.message}`);
-        if (issued.invoice.totals.gross !== p.amounts.captured)
-          throw new Error(
-            `charge ${locked.id}: invoice total ${issued.invoice.totals.gross} ≠ captured ${p.amounts.captured}`,
-          );
-        return {
-          invoice_number: issued.invoice.number,
-          receipt_mail: JSON.stringify({ token: issued.download_token }),
-        };
-      },
-      row,
-    );
+    const r = await move(row.id, 'capture_approved', { paid_at: clock(), payment_id: p.id }, async (trx, locked) => {
+      if (!dp) return {};
+      const issued = await deps.invoicing.issue(trx, {
+        buyer: { email: locked.email },
+        session: {
+          location_name: offer.location.name,
+          address: `${offer.location.address}, ${offer.location.city}`,
+          evse_id: locked.evse_id,
+          start: (locked.started_at ?? locked.created_at).toISOString(),
+          end: (locked.stopped_at ?? clock()).toISOString(),
+          kwh: String(locked.kwh),
+          time_zone: offer.location.time_zone,
+        },
+        session_ref: locked.id,
+        lines: dp.lines,
+        currency: locked.currency,
+        payment: cardNote ? { card: { brand: cardNote.brand, last4: cardNote.last4 } } : null,
+        price_proof: { ref: `charge:${locked.id}`, proof: (locked.cpo_price as { proof?: unknown } | null)?.proof },
+      });
+      if (!issued.ok) throw new Error(`charge ${locked.id}: invoice not issued: ${issued.error.message}`);
+      if (issued.invoice.totals.gross !== p.amounts.captured)
+        throw new Error(
+          `charge ${locked.id}: invoice total ${issued.invoice.totals.gross} ≠ captured ${p.amounts.captured}`,
+        );
+      return {
+        invoice_number: issued.invoice.number,
+        receipt_mail: JSON.stringify({ token: issued.download_token }),
+      };
+    });
     if (!r) return false;
     queueReceipt(r.id);
     return true;
