@@ -366,6 +366,9 @@ export function createChargingService(deps: ChargingDeps) {
    * Applies an event with compare-and-set; returns the updated row, or null when the event is not allowed now.
    * `seen`: the charge as the caller just read it; the move is then one UPDATE that succeeds only if the charge is
    * unchanged since (same status and updated_at), and falls back to the locking transaction when it changed.
+   * `inTx` (work in the move's transaction, e.g. issuing the receipt) always takes the locking transaction: the
+   * charge row is locked before anything `inTx` locks (the invoice counter), one order for every path. (Locking
+   * the counter first and the charge last deadlocked against the locking path.)
    */
   async function move(
     id: string,
