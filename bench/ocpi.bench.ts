@@ -172,6 +172,7 @@ export async function run(opts: OcpiBenchOptions = {}): Promise<Record<string, u
       [
         // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the server
         ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+        '--max-semi-space-size=32', // as `npm start` runs the server
         '--import',
         'tsx',
         fileURLToPath(import.meta.url),
