@@ -9,6 +9,7 @@ import { computeTotals } from '../src/modules/invoicing/core/totals.ts';
 import { renderInvoicePdf } from '../src/modules/invoicing/invoice.pdf.ts';
 import { localDate } from '../src/modules/invoicing/invoicing.service.ts';
 import { sampleInvoice } from '../test/unit/invoicing/sample.ts';
+import { measure } from './measure.ts';
 
 function creditNote(inv: Invoice): Invoice {
   const lines = creditNoteLines(inv.lines.map(({ position: _p, net_minor: _n, ...l }) => l));
@@ -24,29 +25,6 @@ function creditNote(inv: Invoice): Invoice {
   };
 }
 
-/**
- * Runs `fn` (awaited) for at least `minMs` of CPU time after a warm-up and reports iterations per CPU-second of
- * this process (user + system, so other load does not distort the per-core figure), and per wall-clock second.
- */
-async function measure(fn: () => unknown, minMs = 1500): Promise<{ perCpuSecond: number; perWallSecond: number }> {
-  for (let i = 0; i < 100; i++) await fn(); // warm-up
-  let iterations = 0;
-  const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  let cpuMs = 0;
-  while (cpuMs < minMs) {
-    for (let i = 0; i < 50; i++) await fn();
-    iterations += 50;
-    const c = process.cpuUsage(c0);
-    cpuMs = (c.user + c.system) / 1000;
-  }
-  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  return {
-    perCpuSecond: Math.round((iterations / cpuMs) * 1000),
-    perWallSecond: Math.round((iterations / wallMs) * 1000),
-  };
-}
-
 export async function run(): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {
     name: 'receipts',
@@ -58,17 +36,20 @@ export async function run(): Promise<Record<string, unknown>> {
     ['receipt_pdf', invoice],
     ['credit_note_pdf', credit],
   ] as const) {
-    const m = await measure(() => renderInvoicePdf(inv));
+    const m = await measure(() => renderInvoicePdf(inv), { minMs: 1500, warmup: 100, round: 50 });
     out[name] = m.perCpuSecond;
     out[`${name}_wall`] = m.perWallSecond;
     out[`${name}_cpu_ms`] = Number((1000 / m.perCpuSecond).toFixed(3));
   }
   const lines = invoice.lines.map(({ position: _p, net_minor: _n, ...l }) => l);
   const now = new Date('2026-03-14T18:20:11Z');
-  const m = await measure(() => {
-    computeTotals(lines, 'EUR');
-    localDate(now, 'Europe/Berlin');
-  }, 1000);
+  const m = await measure(
+    () => {
+      computeTotals(lines, 'EUR');
+      localDate(now, 'Europe/Berlin');
+    },
+    { warmup: 100, round: 50 },
+  );
   out.issue_invoice_pure = m.perCpuSecond;
   out.issue_invoice_pure_wall = m.perWallSecond;
   return out;

@@ -2,6 +2,7 @@
 // four-element time-of-day tariff (Europe/Berlin). Run: node --import tsx bench/tariffs.bench.ts
 import { pathToFileURL } from 'node:url';
 import { type PricingCdr, priceCdr, type Tariff } from '../src/modules/tariffs/index.ts';
+import { measure } from './measure.ts';
 
 export const benchTariff: Tariff = {
   country_code: 'DE',
@@ -64,29 +65,6 @@ export function benchCdr(n: number): PricingCdr {
   };
 }
 
-/**
- * Runs `fn` for at least `minMs` of CPU time and reports iterations per CPU-second of this process
- * (user + system), so a busy shared machine does not distort the per-core figure; wall-clock rate too.
- */
-function measure(fn: () => void, minMs = 1000): { perCpuSecond: number; perWallSecond: number } {
-  for (let i = 0; i < 200; i++) fn(); // warm-up
-  let iterations = 0;
-  const c0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  let cpuMs = 0;
-  while (cpuMs < minMs) {
-    for (let i = 0; i < 100; i++) fn();
-    iterations += 100;
-    const c = process.cpuUsage(c0);
-    cpuMs = (c.user + c.system) / 1000;
-  }
-  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  return {
-    perCpuSecond: Math.round((iterations / cpuMs) * 1000),
-    perWallSecond: Math.round((iterations / wallMs) * 1000),
-  };
-}
-
 export async function run(): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {
     name: 'tariffs',
@@ -98,7 +76,7 @@ export async function run(): Promise<Record<string, unknown>> {
     for (const breakdown of [false, true]) {
       const r = priceCdr({ cdr, tariffs: [benchTariff], timeZone: 'Europe/Berlin', breakdown });
       if (!r.ok) throw new Error(r.error.message);
-      const m = measure(() => {
+      const m = await measure(() => {
         priceCdr({ cdr, tariffs: [benchTariff], timeZone: 'Europe/Berlin', breakdown });
       });
       out[`periods_${n}${breakdown ? '_with_breakdown' : ''}`] = m.perCpuSecond;
