@@ -3,21 +3,19 @@
 // + 15 ms. Setup: Lataus with every module over real HTTP, the CPO simulator registered (its token posts the
 // CDRs), one real charge as a template, then N charges in CHARGING with a real preauthorization each.
 // Run: node --import tsx bench/charging.bench.ts  (DATABASE_URL=… for PostgreSQL; PGlite otherwise).
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { authorizationHeader } from '../src/ocpi/index.ts';
 import {
   CARDS,
-  freePort,
   type Harness,
   insertChargingCopies,
   paidTemplateCharge,
   startHarness,
   until,
 } from '../test/integration/charging/harness.ts';
+import { startPayoneProcess } from './payone-process.ts';
 import { startProfile } from './profile-hooks.ts';
 
 const pct = (xs: number[], q: number) => {
@@ -44,18 +42,10 @@ function post(url: string, body: string, headers: Record<string, string>) {
 }
 
 /** The PAYONE simulator as a child process (same settings as the test harness's in-process one). */
-async function payoneProcess(notifyUrl: string) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      path.join(import.meta.dirname, '../simulators/payone/main.ts'),
-      '--port',
-      String(port),
-      '--quiet',
+const payoneProcess = (notifyUrl: string) =>
+  startPayoneProcess({
+    notifyUrl,
+    args: [
       '--paid-delay',
       '50ms',
       '--pending-delay',
@@ -64,29 +54,8 @@ async function payoneProcess(notifyUrl: string) {
       '100ms,200ms,400ms,800ms',
       '--notify-timeout',
       '3s',
-      '--notify-url',
-      notifyUrl,
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  for (let i = 0; ; i++) {
-    const up = await fetch(`${url}/__sim/state`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) break;
-    if (i > 100) throw new Error('PAYONE simulator process did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    apiUrl: `${url}/post-gateway/`,
-    close: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
-}
+  });
 
 export async function run(opts: { rate?: number; seconds?: number; latencyMs?: number } = {}) {
   const rate = opts.rate ?? 200;

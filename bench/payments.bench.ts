@@ -4,9 +4,6 @@
 // Run: `node --import tsx bench/payments.bench.ts` (PGlite) or with DATABASE_URL=postgres://… (PostgreSQL);
 // BENCH_SECONDS, BENCH_RATE (open-loop captures/s, default 200), BENCH_CLIENTS, BENCH_ONLY=closed|open.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { spawn } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import type { PaymentProvider } from '../src/modules/payments/core/provider.ts';
@@ -14,6 +11,8 @@ import { createPaymentsModule, payoneProviderFromConfig } from '../src/modules/p
 import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrations.ts';
 import { buildApp } from '../src/platform/http/app.ts';
+import { freePort } from '../test/helpers/net.ts';
+import { startPayoneProcess } from './payone-process.ts';
 import { startProfile } from './profile-hooks.ts';
 
 const psp = new AsyncLocalStorage<{ ms: number }>();
@@ -45,15 +44,6 @@ const pct = (xs: number[], q: number) => {
   return Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 100) / 100;
 };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function measured<T>(f: () => Promise<T>): Promise<{ value: T; totalMs: number; pspMs: number }> {
   const store = { ms: 0 };
   const t0 = performance.now();
@@ -82,25 +72,12 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
   await migrate(database);
   const appPort = await freePort();
   // The gateway runs in its own process, as a real one would: its work must not be counted as ours.
-  const simPort = await freePort();
-  const simUrl = `http://127.0.0.1:${simPort}`;
-  const simProc = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_SIM_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_SIM_CPU_PROF] : []),
-      '--import',
-      'tsx',
-      path.join(import.meta.dirname, '../simulators/payone/main.ts'),
-      '--port',
-      String(simPort),
-      '--quiet',
-      '--paid-delay',
-      '200ms',
-      '--notify-url',
-      `http://127.0.0.1:${appPort}/payone/transaction-status`,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const simProc = await startPayoneProcess({
+    notifyUrl: `http://127.0.0.1:${appPort}/payone/transaction-status`,
+    args: ['--paid-delay', '200ms'],
+    cpuProfDir: process.env.BENCH_SIM_CPU_PROF,
+  });
+  const simUrl = simProc.url;
   const setFaults = async (f: Record<string, unknown>) => {
     const r = await fetch(`${simUrl}/__sim/faults`, {
       method: 'POST',
@@ -303,7 +280,7 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
   } finally {
     await payments.worker.stop();
     await app.close();
-    simProc.kill('SIGTERM');
+    await simProc.close();
     await database.close();
     if (dbName && baseUrl) {
       const c = new pg.Client({ connectionString: baseUrl });

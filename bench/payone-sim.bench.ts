@@ -12,12 +12,11 @@
 //      paid), as in the payments benchmark;
 //   2. api: N pairs with notifications paused (API requests, bookkeeping and settlement timers only);
 //   3. notify: the 3·N notifications queued in phase 2 delivered after un-pausing.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { md5Hex } from '../simulators/payone/core/keys.ts';
+import { startPayoneProcess } from './payone-process.ts';
 
 const CLK_TCK = 100; // USER_HZ on Linux
 
@@ -28,14 +27,6 @@ function cpuMs(pid: number): number {
   const utime = Number(rest[11]);
   const stime = Number(rest[12]);
   return ((utime + stime) * 1000) / CLK_TCK;
-}
-
-async function freePort(): Promise<number> {
-  const srv = http.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -83,27 +74,13 @@ export async function run(opts: { pairs?: number; concurrency?: number } = {}) {
   await new Promise<void>((r) => merchant.listen(0, '127.0.0.1', r));
   const notifyUrl = `http://127.0.0.1:${(merchant.address() as AddressInfo).port}/payone/transaction-status`;
 
-  const simPort = await freePort();
-  const simUrl = `http://127.0.0.1:${simPort}`;
-  const prof = process.env.SIM_CPU_PROF;
-  const child = spawn(
-    process.execPath,
-    [
-      ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []),
-      '--import',
-      'tsx',
-      path.join(import.meta.dirname, '../simulators/payone/main.ts'),
-      '--port',
-      String(simPort),
-      '--quiet',
-      '--paid-delay',
-      '200ms',
-      '--notify-url',
-      notifyUrl,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const pid = child.pid!;
+  const sim = await startPayoneProcess({
+    notifyUrl,
+    args: ['--paid-delay', '200ms'],
+    cpuProfDir: process.env.SIM_CPU_PROF,
+  });
+  const simUrl = sim.url;
+  const pid = sim.pid;
   const setFaults = (f: Record<string, unknown>) =>
     post(`${simUrl}/__sim/faults`, JSON.stringify(f), 'application/json');
   for (let i = 0; ; i++) {
@@ -217,12 +194,7 @@ export async function run(opts: { pairs?: number; concurrency?: number } = {}) {
   const notifyCpu = cpuMs(pid) - cpu0;
   const notifyWall = performance.now() - t0;
 
-  if (prof) {
-    child.kill('SIGINT'); // --cpu-prof writes its profile on a clean exit
-  } else {
-    child.kill('SIGTERM');
-  }
-  await new Promise((r) => child.once('exit', r));
+  await sim.close();
   await new Promise((r) => merchant.close(r));
   agent.destroy();
 
