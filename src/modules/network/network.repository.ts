@@ -411,12 +411,16 @@ export async function getLocationTimeZone(db: Db, key: LocationKey): Promise<str
   return r?.time_zone ?? null;
 }
 
-/** The parties that have a location with this id (ids are unique per party only). */
+/**
+ * The parties that have a published location with this id (ids are unique per party only). Published: the CPO
+ * publishes it and it was not hidden because the CPO's full list no longer shows it.
+ */
 export async function findLocationOwners(db: Db, id: string): Promise<PartyKey[]> {
   return db
     .selectFrom('locations')
     .select(['country_code', 'party_id'])
     .where('id', '=', id)
+    .where('publish', '=', true)
     .orderBy('country_code')
     .orderBy('party_id')
     .execute();

@@ -2,6 +2,7 @@
 // timeouts) and the pull client (full sync, pagination through Link, resume after a crash, delta windows).
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findLocationDetail } from '../../../src/modules/network/network.search.ts';
 import {
   expireCommands,
   getCommand,
@@ -199,7 +200,9 @@ describe('a full pull finds locations the CPO no longer lists', () => {
       expect(await published()).toContain('L1');
       const stored = await h.db.db.selectFrom('locations').select('id').where('id', '=', 'L2').executeTakeFirst();
       expect(stored?.id).toBe('L2');
-      // (station search shows published locations only: test/integration/network)
+      // The station page (and search, test/integration/network) shows published locations only.
+      expect((await findLocationDetail(h.db.db, 'L2', {}, new Date())).ok).toBe(false);
+      expect((await findLocationDetail(h.db.db, 'L1', {}, new Date())).ok).toBe(true);
       const events = (
         await h.app.inject({ method: 'GET', url: `/api/v1/admin/partners/${partnerId}`, headers: adminHeader })
       ).json();
@@ -210,6 +213,7 @@ describe('a full pull finds locations the CPO no longer lists', () => {
     await queueSync(h.db.db, partnerId, 'FULL', ['locations']);
     await runSyncUntilIdle(h.ctx, partnerId);
     expect(await published()).toContain('L2');
+    expect((await findLocationDetail(h.db.db, 'L2', {}, new Date())).ok).toBe(true);
   });
 });
 
