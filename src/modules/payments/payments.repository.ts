@@ -171,19 +171,7 @@ export async function writeChange(
   c: { changed: boolean; failedJob: string | null; events: NewEvent[]; job: JobWrite | null },
 ): Promise<{ row: PaymentRow; job: JobRow | null } | null> {
   const cols = paymentColumns(next, c.failedJob);
-  const events = JSON.stringify(
-    c.events.map((e, pos) => ({
-      pos,
-      payment_id: e.paymentId,
-      type: e.type,
-      name: e.name,
-      state_before: e.stateBefore ?? null,
-      state_after: e.stateAfter ?? null,
-      latency_ms: e.latencyMs ?? null,
-      data: e.data ?? {},
-      created_at: e.at?.toISOString() ?? null,
-    })),
-  );
+  const events = JSON.stringify(c.events.map((e, pos) => ({ pos, ...eventRow(e) })));
   const jobCte = c.job ? sql`, job as (${jobStatement(c.job)})` : sql``;
   const jobSelect = c.job
     ? sql.join(JOB_COLUMNS.map((k) => sql`job.${sql.ref(k)} as ${sql.ref(`job_${k}`)}`))
@@ -228,21 +216,29 @@ export interface NewEvent {
   at?: Date;
 }
 
+/** The payment_events columns of a log entry (`created_at` null: the time of the insert). */
+function eventRow(e: NewEvent) {
+  return {
+    payment_id: e.paymentId,
+    type: e.type,
+    name: e.name,
+    state_before: e.stateBefore ?? null,
+    state_after: e.stateAfter ?? null,
+    latency_ms: e.latencyMs ?? null,
+    data: e.data ?? {},
+    created_at: e.at ?? null,
+  };
+}
+
 export async function insertEvents(db: Db, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   await db
     .insertInto('payment_events')
     .values(
-      events.map((e) => ({
-        payment_id: e.paymentId,
-        type: e.type,
-        name: e.name,
-        state_before: e.stateBefore ?? null,
-        state_after: e.stateAfter ?? null,
-        latency_ms: e.latencyMs ?? null,
-        data: JSON.stringify(e.data ?? {}),
-        ...(e.at ? { created_at: e.at } : {}),
-      })),
+      events.map((e) => {
+        const { data, created_at, ...r } = eventRow(e);
+        return { ...r, data: JSON.stringify(data), ...(created_at ? { created_at } : {}) };
+      }),
     )
     .execute();
 }
@@ -270,22 +266,6 @@ export async function insertClaimedJob(
       payload: JSON.stringify(j.payload),
       attempts: 1,
       locked_until: sql<Date>`now() + ${`${j.leaseMs} milliseconds`}::interval`,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-export async function insertPendingJob(
-  db: Db,
-  j: { paymentId: string; kind: JobKind; idempotencyKey: string; payload: unknown },
-): Promise<JobRow> {
-  return db
-    .insertInto('payment_jobs')
-    .values({
-      payment_id: j.paymentId,
-      kind: j.kind,
-      idempotency_key: j.idempotencyKey,
-      payload: JSON.stringify(j.payload),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
