@@ -86,15 +86,7 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
     });
     if (!r.ok) throw new Error(`sim faults: ${r.status}`);
   };
-  for (let i = 0; ; i++) {
-    try {
-      await setFaults({ latencyMs: 0 });
-      break;
-    } catch (e) {
-      if (i > 100) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  await setFaults({ latencyMs: 0 }); // startPayoneProcess waited until it answers
   const sim = { apiUrl: `${simUrl}/post-gateway/` };
   const config = {
     PAYONE_API_URL: sim.apiUrl,

@@ -83,15 +83,7 @@ export async function run(opts: { pairs?: number; concurrency?: number } = {}) {
   const pid = sim.pid;
   const setFaults = (f: Record<string, unknown>) =>
     post(`${simUrl}/__sim/faults`, JSON.stringify(f), 'application/json');
-  for (let i = 0; ; i++) {
-    try {
-      await setFaults({ latencyMs: 0 });
-      break;
-    } catch (e) {
-      if (i > 100) throw e;
-      await sleep(100);
-    }
-  }
+  await setFaults({ latencyMs: 0 }); // startPayoneProcess waited until it answers
 
   const standard = {
     mid: '10000',

@@ -313,11 +313,8 @@ export async function pushTokens(h: Harness): Promise<void> {
 
 export { freePort };
 
-/** One real ad-hoc charge from start to PAID: its charge row and its CDR are templates for copies. */
-export async function paidTemplateCharge(
-  h: Harness,
-  email: string,
-): Promise<{ template: Record<string, unknown>; cdr: Cdr }> {
+/** One real ad-hoc charge over HTTP: started, charging for a second, stopped, PAID. Its id and access token. */
+export async function paidCharge(h: Harness, email: string): Promise<{ charge_id: string; access_token: string }> {
   const evse = availableEvse(h);
   const start = await json(
     await h.http('POST', '/api/v1/charges', {
@@ -328,11 +325,20 @@ export async function paidTemplateCharge(
       card: CARDS.visa,
     }),
   );
-  if (!start.charge_id) throw new Error(`template charge: ${JSON.stringify(start)}`);
+  if (!start.charge_id) throw new Error(`charge not started: ${JSON.stringify(start)}`);
   await waitStatus(h, start.charge_id, start.access_token, ['CHARGING']);
   await new Promise((r) => setTimeout(r, 1000));
   await h.http('POST', `/api/v1/charges/${start.charge_id}/stop?t=${start.access_token}`);
   await waitStatus(h, start.charge_id, start.access_token, ['PAID']);
+  return { charge_id: start.charge_id, access_token: start.access_token };
+}
+
+/** One real ad-hoc charge from start to PAID: its charge row and its CDR are templates for copies. */
+export async function paidTemplateCharge(
+  h: Harness,
+  email: string,
+): Promise<{ template: Record<string, unknown>; cdr: Cdr }> {
+  const start = await paidCharge(h, email);
   const template = (
     await sql<Record<string, unknown>>`select * from charges where id = ${start.charge_id}`.execute(h.t.db)
   ).rows[0]!;

@@ -3,7 +3,17 @@
 // between PAID and the mail) is sent by the sweep, once.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { availableEvse, CARDS, type Harness, json, newKey, startHarness, until, waitStatus } from './harness.ts';
+import {
+  availableEvse,
+  CARDS,
+  type Harness,
+  json,
+  newKey,
+  paidCharge,
+  startHarness,
+  until,
+  waitStatus,
+} from './harness.ts';
 
 let h: Harness;
 
@@ -81,21 +91,8 @@ describe('receipts', () => {
   });
 
   it('a receipt left behind after PAID is sent by the sweep, once', async () => {
-    const evse = availableEvse(h);
     const email = `left-behind-${Date.now()}@example.com`;
-    const started = await json(
-      await h.http('POST', '/api/v1/charges', {
-        evse_id: evse.evse_id,
-        connector_id: evse.connector_id,
-        idempotency_key: newKey(),
-        email,
-        card: CARDS.visa,
-      }),
-    );
-    await waitStatus(h, started.charge_id, started.access_token, ['CHARGING']);
-    await new Promise((r) => setTimeout(r, 1000));
-    await h.http('POST', `/api/v1/charges/${started.charge_id}/stop?t=${started.access_token}`);
-    await waitStatus(h, started.charge_id, started.access_token, ['PAID']);
+    const started = await paidCharge(h, email);
     const first = await until('the receipt mail', async () => {
       const m = await receiptMails(email);
       return m.length > 0 ? m : null;
