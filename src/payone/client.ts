@@ -80,9 +80,8 @@ export class PayoneHttpClient {
   }
 
   async #send(headers: Record<string, string>, body: string): Promise<RawAnswer> {
-    if (!this.#fetch && (this.#url.protocol === 'http:' || this.#url.protocol === 'https:'))
-      return postWithNode(this.#url, headers, body, this.#timeoutMs);
-    const res = await (this.#fetch ?? fetch)(this.#url, {
+    if (!this.#fetch) return postWithNode(this.#url, headers, body, this.#timeoutMs);
+    const res = await this.#fetch(this.#url, {
       method: 'POST',
       headers,
       body,

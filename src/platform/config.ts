@@ -35,7 +35,11 @@ const schema = z.object({
   /** The address drivers and partners reach this deployment at (links in mails, OCPI and PAYONE callbacks). */
   PUBLIC_URL: z.string().url().optional(),
   // PAYONE Server API, named as PAYONE names them. The defaults point at the bundled simulator (npm run sim:payone).
-  PAYONE_API_URL: z.string().url().default('http://127.0.0.1:4100/post-gateway/'),
+  PAYONE_API_URL: z
+    .string()
+    .url()
+    .regex(/^https?:\/\//i, 'must be an http(s) URL')
+    .default('http://127.0.0.1:4100/post-gateway/'),
   PAYONE_MID: z.string().regex(/^\d+$/, 'must be digits').default('10000'),
   PAYONE_PORTAL_ID: z.string().regex(/^\d+$/, 'must be digits').default('2000000'),
   PAYONE_AID: z.string().regex(/^\d+$/, 'must be digits').default('10001'),

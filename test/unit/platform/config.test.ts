@@ -13,7 +13,7 @@ describe('configuration', () => {
   it('names every bad variable and its value', () => {
     let err: unknown;
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SEED: 'lots' });
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SEED: 'lots', PAYONE_API_URL: 'ftp://payone.example/' });
     } catch (e) {
       err = e;
     }
@@ -23,6 +23,7 @@ describe('configuration', () => {
     expect(msg).toContain('"eighty"');
     expect(msg).toContain('DATABASE_URL');
     expect(msg).toContain('SEED');
+    expect(msg).toContain('PAYONE_API_URL');
   });
 
   it('requires an admin token in production', () => {
