@@ -19,8 +19,12 @@ export class PaymentsWorker {
   #timer: NodeJS.Timeout | null = null;
   /** A wake arrived since the current round started. */
   #woken = false;
-  /** The last round may have left work (a full batch). */
+  /** The last round may have left notifications (a full batch). */
   #more = false;
+  /** The last round claimed a full batch of jobs: more may be due. */
+  #moreJobs = false;
+  /** When jobs were last claimed (performance.now()). */
+  #jobsAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: PaymentsWorkerOptions) {}
 
@@ -43,10 +47,10 @@ export class PaymentsWorker {
   }
 
   /**
-   * One round: the notifications waiting (in batches until a batch is not full), then one batch of due jobs.
-   * Returns how much work was done.
+   * One round: the notifications waiting (in batches until a batch is not full), then one batch of due jobs (unless
+   * `jobs` is false). Returns how much work was done.
    */
-  async tick(): Promise<number> {
+  async tick(opts: { jobs?: boolean } = {}): Promise<number> {
     const { service } = this.opts;
     let done = 0;
     const batch = this.opts.notificationBatch ?? 50;
@@ -68,6 +72,9 @@ export class PaymentsWorker {
       if (!full) break; // every notification waiting at the claim was taken; a new one wakes the worker
       more = true;
     }
+    this.#more = more;
+    if (opts.jobs === false) return done;
+    this.#jobsAt = performance.now();
     const jobs = await service.claimJobs(concurrency);
     await Promise.all(
       jobs.map((j) =>
@@ -76,24 +83,29 @@ export class PaymentsWorker {
         }),
       ),
     );
-    this.#more = more || jobs.length === concurrency;
+    this.#moreJobs = jobs.length === concurrency;
     return done + jobs.length;
   }
 
   async #run(): Promise<void> {
     while (this.#running) {
       this.#woken = false;
+      // A wake is for notifications (jobs are run where they are created): due jobs — retries, leases that expired
+      // — are claimed at the poll interval, not once per notification.
+      const pollMs = this.opts.pollMs ?? 250;
+      const jobs = this.#moreJobs || performance.now() - this.#jobsAt >= pollMs;
       try {
-        await this.tick();
+        await this.tick({ jobs });
       } catch (e) {
         this.opts.onError?.(e);
         this.#more = false;
+        this.#moreJobs = false;
       }
       // Again at once when a round was full or something arrived meanwhile; otherwise wait for a wake or the poll.
-      if (this.#more || this.#woken || !this.#running) continue;
+      if (this.#more || this.#moreJobs || this.#woken || !this.#running) continue;
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
-        this.#timer = setTimeout(resolve, this.opts.pollMs ?? 250);
+        this.#timer = setTimeout(resolve, Math.max(0, this.#jobsAt + pollMs - performance.now()));
       });
       if (this.#timer) clearTimeout(this.#timer);
       this.#wake = null;

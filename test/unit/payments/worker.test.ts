@@ -48,4 +48,21 @@ describe('payments worker', () => {
     expect(calls.notifications).toBe(3);
     await worker.stop();
   });
+
+  it('claims due jobs at the poll interval, not once per wake (wakes are for notifications)', async () => {
+    const { service, calls } = fakeService([]);
+    const worker = new PaymentsWorker({ service, notificationBatch: 5, pollMs: 300 });
+    worker.start();
+    await settle();
+    expect(calls.jobs).toBe(1); // the first round claims
+    for (let i = 0; i < 5; i++) {
+      worker.wake();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(calls.notifications).toBeGreaterThanOrEqual(6); // every wake looked for notifications
+    expect(calls.jobs).toBe(1); // but did not claim jobs again
+    await new Promise((r) => setTimeout(r, 400));
+    expect(calls.jobs).toBe(2); // the poll interval did
+    await worker.stop();
+  });
 });
