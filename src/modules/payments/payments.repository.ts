@@ -26,7 +26,7 @@ export interface PaymentCard {
   storeAs: { maskedPan: string; brand: string; expiry: string } | null;
 }
 
-export function toPayment(r: PaymentRow): Payment {
+export function toPayment(r: Pick<PaymentRow, 'id' | 'reference' | 'currency' | 'state' | 'facts'>): Payment {
   return {
     id: r.id,
     reference: r.reference,
@@ -392,6 +392,109 @@ export async function lockPaymentsForNotifications(
     .orderBy('id')
     .forUpdate()
     .execute();
+}
+
+/** A notification as the worker needs it (read without a lock). */
+export interface PendingNotification {
+  id: string;
+  fields: Record<string, string>;
+  txid: string | null;
+  reference: string | null;
+  txaction: string | null;
+  received_at: string;
+}
+
+/** A payment as a notification batch needs it. */
+export type NotifiedPayment = Pick<PaymentRow, 'id' | 'reference' | 'currency' | 'state' | 'facts' | 'txid'>;
+
+/**
+ * Up to `limit` of the oldest unprocessed notifications and the payments they name (by txid or reference), in ONE
+ * statement and without locks: writeNotificationBatch then writes the outcome only if nothing changed meanwhile.
+ */
+export async function readNotificationBatch(
+  db: Db,
+  limit: number,
+): Promise<{ notes: PendingNotification[]; payments: NotifiedPayment[] }> {
+  const r = await sql<{ notes: PendingNotification[]; payments: NotifiedPayment[] }>`
+    with n as (
+      select id, fields, txid, reference, txaction, received_at from payone_notifications
+      where status = 'received' order by id limit ${limit}::int
+    )
+    select
+      (select coalesce(json_agg(json_build_object('id', n.id::text, 'fields', n.fields, 'txid', n.txid,
+        'reference', n.reference, 'txaction', n.txaction, 'received_at', n.received_at) order by n.id), '[]')
+        from n) as notes,
+      (select coalesce(json_agg(json_build_object('id', p.id, 'reference', p.reference, 'currency', p.currency,
+        'state', p.state, 'facts', p.facts, 'txid', p.txid) order by p.id), '[]')
+        from payments p
+        where p.txid in (select txid from n where txid is not null)
+          or p.reference in (select reference from n where reference is not null)) as payments`.execute(db);
+  const row = r.rows[0];
+  return { notes: row?.notes ?? [], payments: row?.payments ?? [] };
+}
+
+/**
+ * Writes a notification batch's outcome in ONE statement — the payments' new state and facts, the log entries, the
+ * notifications' marks — only if every payment still has the state and facts it was read with and every
+ * notification is still unprocessed (both checked under row locks, taken in this statement). False when either did
+ * not hold: nothing was written.
+ */
+export async function writeNotificationBatch(
+  db: Db,
+  b: { payments: { seen: NotifiedPayment; next: Payment }[]; events: NewEvent[]; marks: NotificationMark[]; at: Date },
+): Promise<boolean> {
+  const pays = JSON.stringify(
+    b.payments.map(({ seen, next }) => ({
+      id: next.id,
+      seen_state: seen.state,
+      seen_facts: seen.facts,
+      facts: next.facts,
+      ...paymentColumns(next, null),
+    })),
+  );
+  const marks = JSON.stringify(
+    b.marks.map((m) => ({ id: m.id, status: m.status, payment_id: m.paymentId, detail: m.detail })),
+  );
+  const events = JSON.stringify(b.events.map((e, pos) => ({ pos, ...eventRow(e) })));
+  const r = await sql<{ ok: boolean }>`
+    with pays as (
+      select * from jsonb_to_recordset(${pays}::jsonb) as v(id uuid, seen_state text, seen_facts jsonb, state text,
+        facts jsonb, txid text, amount_authorized bigint, amount_captured bigint, amount_refunded bigint,
+        failed_step text, failure_code text, failure_message text)
+    ), marks as (
+      select * from jsonb_to_recordset(${marks}::jsonb) as v(id bigint, status text, payment_id uuid, detail text)
+    ), locked_payments as (
+      select p.id from payments p join pays v on p.id = v.id and p.state = v.seen_state and p.facts = v.seen_facts
+      for update of p
+    ), locked_notes as (
+      select n.id from payone_notifications n join marks m on n.id = m.id where n.status = 'received'
+      for update of n
+    ), ok as (
+      select (select count(*) from locked_payments) = ${b.payments.length}::int
+        and (select count(*) from locked_notes) = ${b.marks.length}::int as ok
+    ), saved as (
+      update payments as p set state = v.state, facts = v.facts, txid = v.txid,
+        amount_authorized = v.amount_authorized, amount_captured = v.amount_captured,
+        amount_refunded = v.amount_refunded, failed_step = v.failed_step, failure_code = v.failure_code,
+        failure_message = v.failure_message, updated_at = ${b.at}
+      from pays v where p.id = v.id and (select ok from ok)
+      returning p.id
+    ), marked as (
+      update payone_notifications as n
+      set status = m.status, payment_id = m.payment_id, detail = m.detail, processed_at = ${b.at}
+      from marks m where n.id = m.id and (select ok from ok)
+      returning n.id
+    ), logged as (
+      insert into payment_events (payment_id, type, name, state_before, state_after, latency_ms, data, created_at)
+      select v.payment_id, v.type, v.name, v.state_before, v.state_after, v.latency_ms, v.data,
+        coalesce(v.created_at, now())
+      from jsonb_to_recordset(${events}::jsonb) as v(pos int, payment_id uuid, type text, name text,
+        state_before text, state_after text, latency_ms double precision, data jsonb, created_at timestamptz)
+      where (select ok from ok)
+      order by v.pos
+    )
+    select (select ok from ok) as ok`.execute(db);
+  return r.rows[0]?.ok === true;
 }
 
 export interface NotificationMark {

@@ -717,13 +717,109 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
   }
 
   /**
-   * Processes up to `limit` of the oldest unprocessed notifications in one transaction; returns how many. The same
-   * as handling them one after the other (batches of one), with fewer round trips: the payments they name are locked in one
-   * statement (in id order), each notification is applied in arrival order to its payment as the ones before left
-   * it, and the event log and the notification outcomes are written once for the batch. An error rolls the whole
-   * batch back (nothing half-processed); the worker then goes one at a time.
+   * What a batch of notifications does, each applied in arrival order to its payment as the ones before left it:
+   * the payments that changed, the log entries and every notification's outcome (pure apart from the clock).
+   */
+  function decideNotifications(
+    ns: repo.PendingNotification[],
+    rows: repo.NotifiedPayment[],
+  ): {
+    changed: { seen: repo.NotifiedPayment; next: Payment }[];
+    log: repo.NewEvent[];
+    marks: repo.NotificationMark[];
+    becamePreauthorized: Set<string>;
+  } {
+    const current = new Map(rows.map((r) => [r.id, repo.toPayment(r)] as const));
+    const original = new Map(current);
+    const becamePreauthorized = new Set<string>();
+    const find = (txid: string | null, reference: string | null) =>
+      (txid ? rows.find((r) => r.txid === txid) : undefined) ??
+      (reference ? rows.find((r) => r.reference === reference) : undefined);
+    const log: repo.NewEvent[] = [];
+    const marks: repo.NotificationMark[] = [];
+    for (const n of ns) {
+      const fields = n.fields;
+      const row = find(n.txid, n.reference);
+      if (!row) {
+        marks.push({
+          id: n.id,
+          status: 'unknown_reference',
+          paymentId: null,
+          detail: 'no payment with this txid or reference',
+        });
+        continue;
+      }
+      const p = current.get(row.id)!;
+      log.push({
+        paymentId: p.id,
+        type: 'notification',
+        name: n.txaction ?? 'unknown',
+        data: { notification_id: n.id, fields },
+        at: new Date(n.received_at),
+      });
+      const e = notificationEvent(fields);
+      if (!e) {
+        marks.push({
+          id: n.id,
+          status: 'ignored',
+          paymentId: p.id,
+          detail: `txaction ${n.txaction} is not one we know`,
+        });
+        continue;
+      }
+      const o = applyEvent(p, e);
+      log.push(...eventsForOutcome(o, p.id, `notify_${e.txaction}`, { notification_id: n.id }));
+      if (o.payment.state === 'pre_authorized' && p.state !== 'pre_authorized') becamePreauthorized.add(p.id);
+      current.set(p.id, o.payment);
+      const status =
+        o.kind === 'rejected'
+          ? 'rejected'
+          : o.kind === 'unchanged'
+            ? o.why === 'duplicate'
+              ? 'duplicate'
+              : 'ignored'
+            : 'processed';
+      marks.push({
+        id: n.id,
+        status,
+        paymentId: p.id,
+        detail: o.kind === 'rejected' ? `${o.reason}: ${o.detail}` : null,
+      });
+    }
+    const changed = rows.flatMap((r) => {
+      const next = current.get(r.id)!;
+      return next === original.get(r.id) ? [] : [{ seen: r, next }];
+    });
+    return { changed, log, marks, becamePreauthorized };
+  }
+
+  /**
+   * Processes up to `limit` of the oldest unprocessed notifications; returns how many. The same as handling them one
+   * after the other (batches of one), with fewer round trips: read (notifications and their payments, one
+   * statement), decide, write (one compare-and-set statement). When a payment or a notification changed between
+   * the read and the write — another worker, our own capture's answer — or a payment became pre-authorized (a card
+   * may have to be stored), the batch is done again under row locks instead. An error rolls the whole batch back
+   * (nothing half-processed); the worker then goes one at a time.
    */
   async function handleNotifications(limit: number): Promise<number> {
+    const { notes, payments: rows } = await repo.readNotificationBatch(db, limit);
+    if (notes.length === 0) return 0;
+    const d = decideNotifications(notes, rows);
+    if (
+      d.becamePreauthorized.size === 0 &&
+      (await repo.writeNotificationBatch(db, {
+        payments: d.changed,
+        events: d.log,
+        marks: d.marks,
+        at: new Date(),
+      }))
+    )
+      return notes.length;
+    return handleNotificationsLocked(limit);
+  }
+
+  /** handleNotifications under row locks, in one transaction (the payments locked in id order). */
+  async function handleNotificationsLocked(limit: number): Promise<number> {
     return db.transaction().execute(async (tx) => {
       const ns = await repo.claimNotifications(tx, limit);
       if (ns.length === 0) return 0;
@@ -732,70 +828,24 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
         [...new Set(ns.flatMap((n) => (n.txid ? [n.txid] : [])))],
         [...new Set(ns.flatMap((n) => (n.reference ? [n.reference] : [])))],
       );
-      const original = new Map(rows.map((r) => [r.id, repo.toPayment(r)] as const));
-      const current = new Map(original);
-      const becamePreauthorized = new Set<string>();
-      const find = (txid: string | null, reference: string | null) =>
-        (txid ? rows.find((r) => r.txid === txid) : undefined) ??
-        (reference ? rows.find((r) => r.reference === reference) : undefined);
-      const log: repo.NewEvent[] = [];
-      const marks: repo.NotificationMark[] = [];
-      for (const n of ns) {
-        const fields = n.fields as Record<string, string>;
-        const row = find(n.txid, n.reference);
-        if (!row) {
-          marks.push({
-            id: n.id,
-            status: 'unknown_reference',
-            paymentId: null,
-            detail: 'no payment with this txid or reference',
-          });
-          continue;
-        }
-        const p = current.get(row.id)!;
-        log.push({
-          paymentId: p.id,
-          type: 'notification',
-          name: n.txaction ?? 'unknown',
-          data: { notification_id: n.id, fields },
-          at: new Date(n.received_at),
-        });
-        const e = notificationEvent(fields);
-        if (!e) {
-          marks.push({
-            id: n.id,
-            status: 'ignored',
-            paymentId: p.id,
-            detail: `txaction ${n.txaction} is not one we know`,
-          });
-          continue;
-        }
-        const o = applyEvent(p, e);
-        log.push(...eventsForOutcome(o, p.id, `notify_${e.txaction}`, { notification_id: n.id }));
-        if (o.payment.state === 'pre_authorized' && p.state !== 'pre_authorized') becamePreauthorized.add(p.id);
-        current.set(p.id, o.payment);
-        const status =
-          o.kind === 'rejected'
-            ? 'rejected'
-            : o.kind === 'unchanged'
-              ? o.why === 'duplicate'
-                ? 'duplicate'
-                : 'ignored'
-              : 'processed';
-        marks.push({
+      const d = decideNotifications(
+        ns.map((n) => ({
           id: n.id,
-          status,
-          paymentId: p.id,
-          detail: o.kind === 'rejected' ? `${o.reason}: ${o.detail}` : null,
-        });
-      }
+          fields: n.fields as Record<string, string>,
+          txid: n.txid,
+          reference: n.reference,
+          txaction: n.txaction,
+          received_at: new Date(n.received_at).toISOString(),
+        })),
+        rows,
+      );
       await repo.savePayments(
         tx,
-        [...current].filter(([id, p]) => p !== original.get(id)).map(([, p]) => p),
+        d.changed.map((c) => c.next),
       );
-      await repo.insertEvents(tx, log);
-      for (const id of becamePreauthorized) await storeCardIfAsked(tx, id);
-      await repo.markNotifications(tx, marks, new Date());
+      await repo.insertEvents(tx, d.log);
+      for (const id of d.becamePreauthorized) await storeCardIfAsked(tx, id);
+      await repo.markNotifications(tx, d.marks, new Date());
       return ns.length;
     });
   }
