@@ -130,15 +130,9 @@ export function createChargingRepo(db: Kysely<Database>) {
     },
 
     /** Takes the pending receipt mail (its download token) in the caller's transaction; null if already taken. */
-    async clearReceiptMail(trx: Kysely<Database>, id: string) {
-      const r = await cdb(trx)
-        .updateTable('charges')
-        .set({ receipt_mail: null })
-        .where('id', '=', id)
-        .where('receipt_mail', 'is not', null)
-        .returning('id')
-        .executeTakeFirst();
-      return r ?? null;
+    /** The statement that claims a charge's receipt mail (clears `receipt_mail`; returns the id if it was set). */
+    claimReceiptMail(id: string) {
+      return sql`update charges set receipt_mail = null where id = ${id} and receipt_mail is not null returning id`;
     },
 
     /** Open charges (and paid ones with a receipt mail still to queue) not changed since `before`. */

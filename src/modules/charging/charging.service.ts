@@ -8,7 +8,7 @@ import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/http/errors.ts';
-import type { InvoicingModule } from '../invoicing/index.ts';
+import type { Invoice, InvoicingModule } from '../invoicing/index.ts';
 import type { Mailer } from '../mail/index.ts';
 import { chooseTariff, findEvseByEvseId } from '../network/index.ts';
 import type { PaymentsService, PaymentView, StoredCardView } from '../payments/index.ts';
@@ -823,6 +823,7 @@ export function createChargingService(deps: ChargingDeps) {
     const dp = row.driver_price as ReturnType<typeof driverFinalPrice> | null;
     const offer = row.offer as Offer;
     const cardNote = row.card as { brand: string; last4: string } | null;
+    let invoice: Invoice | null = null;
     const r = await move(row.id, 'capture_approved', { paid_at: clock(), payment_id: p.id }, async (trx, locked) => {
       if (!dp) return {};
       const issued = await deps.invoicing.issue(trx, {
@@ -847,29 +848,33 @@ export function createChargingService(deps: ChargingDeps) {
         throw new Error(
           `charge ${locked.id}: invoice total ${issued.invoice.totals.gross} ≠ captured ${p.amounts.captured}`,
         );
+      invoice = issued.invoice;
       return {
         invoice_number: issued.invoice.number,
         receipt_mail: JSON.stringify({ token: issued.download_token }),
       };
     });
     if (!r) return false;
-    queueReceipt(r.id);
+    queueReceipt(r.id, invoice ? { row: r, invoice } : undefined);
     return true;
   }
 
   // Receipts (PDF + mail) are made after PAID, off the path from the CDR to the capture: a few at a time in the
   // background. `receipt_mail` stays set until the mail is queued, so the sweep sends any receipt left behind
-  // (a crash, a failed render) and the mail goes out exactly once (`clearReceiptMail` claims it).
+  // (a crash, a failed render) and the mail goes out exactly once (`claimReceiptMail` claims it).
   const receiptQueue: string[] = [];
   const receiptsQueued = new Set<string>();
+  /** What markPaid had in hand for a queued receipt (the charge as it was written PAID, the invoice it issued). */
+  const receiptInputs = new Map<string, { row: ChargesRow; invoice: Invoice }>();
   let receiptsActive = 0;
   let receiptsDrained: Promise<void> = Promise.resolve();
   let drained: (() => void) | null = null;
   const RECEIPT_CONCURRENCY = 2;
 
-  function queueReceipt(id: string): void {
+  function queueReceipt(id: string, input?: { row: ChargesRow; invoice: Invoice }): void {
     if (receiptsQueued.has(id)) return;
     receiptsQueued.add(id);
+    if (input) receiptInputs.set(id, input);
     receiptQueue.push(id);
     if (!drained) receiptsDrained = new Promise((resolve) => (drained = resolve));
     pumpReceipts();
@@ -884,6 +889,7 @@ export function createChargingService(deps: ChargingDeps) {
         .finally(() => {
           receiptsActive--;
           receiptsQueued.delete(id);
+          receiptInputs.delete(id);
           pumpReceipts();
         });
     }
@@ -893,38 +899,38 @@ export function createChargingService(deps: ChargingDeps) {
     }
   }
 
-  /** Queues the receipt mail (PDF attached + download link) once; the worker retries after a crash. */
+  /**
+   * Queues the receipt mail (PDF attached + download link) once; the sweep retries after a crash. The mail is
+   * written in one statement with the claim on the charge's `receipt_mail`, so it is queued exactly once.
+   */
   async function sendReceipt(id: string): Promise<void> {
-    const row = await repo.get(id);
+    const given = receiptInputs.get(id);
+    const row = given?.row ?? (await repo.get(id));
     if (!row?.receipt_mail || !row.invoice_number) return;
-    const invoice = await deps.invoicing.get(row.invoice_number);
+    const invoice = given?.invoice ?? (await deps.invoicing.get(row.invoice_number));
     if (!invoice) return;
     const pdf = await deps.invoicing.renderPdf(invoice);
     const token = (row.receipt_mail as { token: string }).token;
     const link = deps.invoicing.receiptUrl(invoice.number, token);
     const offer = row.offer as Offer;
-    await db.transaction().execute(async (trx) => {
-      const claimed = await repo.clearReceiptMail(trx, id);
-      if (!claimed) return;
-      await deps.mailer.sendMail(
-        {
-          to: row.email,
-          subject: `Your charging receipt ${invoice.number}`,
-          text: [
-            'Thank you for charging with Lataus.',
-            '',
-            `Charge point: ${offer.location.name}, ${offer.location.address}, ${offer.location.city} (${row.evse_id})`,
-            `Energy: ${row.kwh} kWh`,
-            `Total: ${moneyText(minorToMajor(invoice.totals.gross, invoice.currency), invoice.currency)} (paid by card)`,
-            '',
-            `Your receipt ${invoice.number} is attached as a PDF. You can also download it here:`,
-            link,
-          ].join('\n'),
-          attachments: [{ filename: `${invoice.number}.pdf`, content: pdf, contentType: 'application/pdf' }],
-        },
-        { trx: trx as never },
-      );
-    });
+    await deps.mailer.sendMailIf(
+      {
+        to: row.email,
+        subject: `Your charging receipt ${invoice.number}`,
+        text: [
+          'Thank you for charging with Lataus.',
+          '',
+          `Charge point: ${offer.location.name}, ${offer.location.address}, ${offer.location.city} (${row.evse_id})`,
+          `Energy: ${row.kwh} kWh`,
+          `Total: ${moneyText(minorToMajor(invoice.totals.gross, invoice.currency), invoice.currency)} (paid by card)`,
+          '',
+          `Your receipt ${invoice.number} is attached as a PDF. You can also download it here:`,
+          link,
+        ].join('\n'),
+        attachments: [{ filename: `${invoice.number}.pdf`, content: pdf, contentType: 'application/pdf' }],
+      },
+      repo.claimReceiptMail(id),
+    );
   }
 
   async function mailPayAgain(row: ChargesRow): Promise<void> {

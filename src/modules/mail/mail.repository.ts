@@ -1,11 +1,16 @@
 // SQL of the mail module: the outbox, its attachments and the log of delivery attempts.
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely';
 import type { Database, MailAttemptsTable, MailOutboxTable } from '../../platform/db/schema.ts';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
 export type MailRow = Selectable<MailOutboxTable>;
 export type AttemptRow = Selectable<MailAttemptsTable>;
 
+/**
+ * Writes a mail and its attachments in ONE statement. With `onlyIf` (a data-modifying statement with RETURNING,
+ * e.g. a claim), the mail is written only if that statement returned a row, atomically with it; the result says
+ * whether the mail was written.
+ */
 export async function insertMail(
   db: Executor,
   mail: {
@@ -17,31 +22,27 @@ export async function insertMail(
     html: string | null;
     attachments: { filename: string; contentType: string; content: Uint8Array }[];
   },
-): Promise<void> {
-  await db
-    .insertInto('mail_outbox')
-    .values({
-      id: mail.id,
-      from_address: mail.from,
-      to_address: mail.to,
-      subject: mail.subject,
-      text_body: mail.text,
-      html_body: mail.html,
-    })
-    .execute();
-  if (mail.attachments.length > 0)
-    await db
-      .insertInto('mail_attachments')
-      .values(
-        mail.attachments.map((a, position) => ({
-          mail_id: mail.id,
-          position,
-          filename: a.filename,
-          content_type: a.contentType,
-          content: a.content,
-        })),
-      )
-      .execute();
+  onlyIf?: RawBuilder<unknown>,
+): Promise<boolean> {
+  const attachments = mail.attachments.length
+    ? sql`, attached as (
+        insert into mail_attachments (mail_id, position, filename, content_type, content)
+        select m.id, v.position, v.filename, v.content_type, v.content from m, (values ${sql.join(
+          mail.attachments.map(
+            (a, position) => sql`(${position}::int, ${a.filename}::text, ${a.contentType}::text, ${a.content}::bytea)`,
+          ),
+        )}) as v(position, filename, content_type, content)
+      )`
+    : sql``;
+  const r = await sql<{ id: string }>`
+    with ${onlyIf ? sql`guard as (${onlyIf}),` : sql``} m as (
+      insert into mail_outbox (id, from_address, to_address, subject, text_body, html_body)
+      select ${mail.id}::uuid, ${mail.from}, ${mail.to}, ${mail.subject}, ${mail.text}, ${mail.html}
+      ${onlyIf ? sql`where exists (select 1 from guard)` : sql``}
+      returning id
+    )${attachments}
+    select id from m`.execute(db);
+  return r.rows.length > 0;
 }
 
 /** Claims due mails in one statement: FOR UPDATE SKIP LOCKED, attempt counted and lease taken before sending. */

@@ -1,7 +1,7 @@
 // Mail use cases: queue a mail in the outbox (in the caller's transaction when given), deliver due mails
 // (called by the worker), and the back office's reading of the outbox.
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import {
   afterFailure,
@@ -28,33 +28,44 @@ export interface Mailer {
    * InvalidMailError (a programming error: callers build their mails) when the mail is malformed.
    */
   sendMail(mail: OutgoingMail, opts?: { trx?: Transaction<Database> }): Promise<{ id: string }>;
+  /**
+   * Writes the mail to the outbox only if `claim` (a data-modifying statement with RETURNING) returns a row, in one
+   * statement with it: the claim and the mail happen together or not at all. Null when the claim returned nothing.
+   */
+  sendMailIf(mail: OutgoingMail, claim: RawBuilder<unknown>): Promise<{ id: string } | null>;
 }
 
 export function createMailer(deps: { db: Kysely<Database>; from: string }): Mailer {
   return {
     async sendMail(mail, opts = {}) {
-      const problems = mailProblems(mail);
-      const to = recipientsOf(mail.to);
-      if (problems.length > 0 || !to.ok) throw new InvalidMailError(problems);
-      const id = randomUUID();
-      const row = {
-        id,
-        from: deps.from,
-        to: to.value,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html ?? null,
-        attachments: (mail.attachments ?? []).map((a) => ({
-          filename: a.filename,
-          contentType: a.contentType,
-          content: a.content,
-        })),
-      };
-      if (opts.trx) await repo.insertMail(opts.trx, row);
-      else if (row.attachments.length === 0) await repo.insertMail(deps.db, row);
-      else await deps.db.transaction().execute((trx) => repo.insertMail(trx, row));
-      return { id };
+      const row = outboxRow(mail, deps.from);
+      await repo.insertMail(opts.trx ?? deps.db, row);
+      return { id: row.id };
     },
+    async sendMailIf(mail, claim) {
+      const row = outboxRow(mail, deps.from);
+      return (await repo.insertMail(deps.db, row, claim)) ? { id: row.id } : null;
+    },
+  };
+}
+
+/** The outbox row of a mail; throws InvalidMailError when the mail is malformed. */
+function outboxRow(mail: OutgoingMail, from: string) {
+  const problems = mailProblems(mail);
+  const to = recipientsOf(mail.to);
+  if (problems.length > 0 || !to.ok) throw new InvalidMailError(problems);
+  return {
+    id: randomUUID(),
+    from,
+    to: to.value,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html ?? null,
+    attachments: (mail.attachments ?? []).map((a) => ({
+      filename: a.filename,
+      contentType: a.contentType,
+      content: a.content,
+    })),
   };
 }
 

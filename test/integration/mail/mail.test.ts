@@ -1,5 +1,6 @@
 // The mail outbox end to end: queueing (in and out of transactions), local delivery without SMTP, real SMTP
 // delivery to a test server with an attachment, retries with backoff, permanent failures, the admin API.
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMailModule, type MailModule } from '../../../src/modules/mail/index.ts';
 import { type App, buildApp } from '../../../src/platform/http/app.ts';
@@ -168,6 +169,39 @@ describe('queueing', () => {
     expect((await t.db.selectFrom('mail_outbox').select('subject').execute()).map((r) => r.subject)).toEqual([
       'committed',
     ]);
+  });
+
+  it('sendMailIf writes the mail with its claim in one statement: once, and never without the claim', async () => {
+    const m = mailModule();
+    await t.db.schema.createTable('mail_test_claims').ifNotExists().addColumn('id', 'text').execute();
+    await t.db.deleteFrom('mail_test_claims' as never).execute();
+    await sql`insert into mail_test_claims (id) values ('c1')`.execute(t.db);
+    const claim = () => sql`delete from mail_test_claims where id = 'c1' returning id`;
+    const mail = {
+      to: 'a@example.com',
+      subject: 'claimed',
+      text: 't',
+      attachments: [
+        { filename: 'a.pdf', content: PDF, contentType: 'application/pdf' },
+        { filename: 'b.txt', content: Buffer.from('b'), contentType: 'text/plain' },
+      ],
+    };
+    const [first, second] = await Promise.all([m.mailer.sendMailIf(mail, claim()), m.mailer.sendMailIf(mail, claim())]);
+    expect([first, second].filter((r) => r !== null)).toHaveLength(1); // the claim went to one of them
+    const mails = await t.db.selectFrom('mail_outbox').select(['id', 'subject']).execute();
+    expect(mails).toEqual([{ id: (first ?? second)!.id, subject: 'claimed' }]);
+    const attachments = await t.db
+      .selectFrom('mail_attachments')
+      .select(['position', 'filename', 'content_type', 'content'])
+      .where('mail_id', '=', mails[0]!.id)
+      .orderBy('position')
+      .execute();
+    expect(attachments.map((a) => [a.position, a.filename, a.content_type])).toEqual([
+      [0, 'a.pdf', 'application/pdf'],
+      [1, 'b.txt', 'text/plain'],
+    ]);
+    expect(Buffer.from(attachments[0]!.content).equals(PDF)).toBe(true);
+    await t.db.schema.dropTable('mail_test_claims').execute();
   });
 
   it('rejects malformed mails before writing anything (header injection, bad addresses)', async () => {
