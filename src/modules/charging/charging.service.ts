@@ -416,9 +416,10 @@ export function createChargingService(deps: ChargingDeps) {
   async function retireToken(r: ChargesRow): Promise<void> {
     if (r.token_type !== 'AD_HOC_USER') return;
     try {
-      const partnerId = await partnerForParty(roaming.db, r.country_code, r.party_id);
-      if (!partnerId) return; // never pushed anywhere
-      await saveToken(roaming, adHocToken(r.token_uid, false), { partnerId });
+      // Pushed to the partner serving the charge's CPO (the one it was pushed to at the start), if any.
+      await saveToken(roaming, adHocToken(r.token_uid, false), {
+        partnerOfParty: { country_code: r.country_code, party_id: r.party_id },
+      });
     } catch (e) {
       logError(e, 'retiring an ad-hoc token failed');
     }

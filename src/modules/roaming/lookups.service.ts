@@ -1,21 +1,21 @@
 // Read-only lookups other modules need about what CPOs sent and where our tokens went (charging: which partner
 // serves a party, the session and CDR of a command's authorization_reference, how far a token was pushed).
+import { sql } from 'kysely';
 import type { Cdr, Session } from './core/ocpi-objects.schema.ts';
 import { type Db, rdb } from './roaming.tables.ts';
 
 /** The registered partner that has the CPO party (country_code, party_id) among its credentials roles. */
 export async function partnerForParty(db: Db, countryCode: string, partyId: string): Promise<string | null> {
-  const r = await rdb(db)
-    .selectFrom('ocpi_partner_parties as pp')
-    .innerJoin('ocpi_partners as p', 'p.id', 'pp.partner_id')
-    .select('p.id')
-    .where('pp.country_code', '=', countryCode.toUpperCase())
-    .where('pp.party_id', '=', partyId.toUpperCase())
-    .where('p.status', '=', 'REGISTERED')
-    .orderBy('p.registered_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return r?.id ?? null;
+  const r = await partnerForPartyQuery(countryCode, partyId).execute(db);
+  return r.rows[0]?.id ?? null;
+}
+
+/** partnerForParty as a statement, also usable as a scalar subquery. */
+export function partnerForPartyQuery(countryCode: string, partyId: string) {
+  return sql<{ id: string }>`select p.id from ocpi_partner_parties pp join ocpi_partners p on p.id = pp.partner_id
+    where pp.country_code = ${countryCode.toUpperCase()} and pp.party_id = ${partyId.toUpperCase()}
+      and p.status = 'REGISTERED'
+    order by p.registered_at desc limit 1`;
 }
 
 /** The latest Session a CPO sent with this authorization_reference (the one we put in START_SESSION). */

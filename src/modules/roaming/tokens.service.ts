@@ -7,6 +7,7 @@ import type { PageQuery } from '../../ocpi/core/pagination.ts';
 import type { RoamingContext } from './context.ts';
 import { endpointUrl } from './core/endpoints.ts';
 import { type LocationReferences, parseToken, type Token, type TokenType } from './core/ocpi-objects.schema.ts';
+import { partnerForPartyQuery } from './lookups.service.ts';
 import { dataOf, ocpiCall } from './ocpi-client.ts';
 import { getPartner, logPartnerEvent } from './partners.repository.ts';
 import { type Db, rdb } from './roaming.tables.ts';
@@ -14,13 +15,13 @@ import { type Db, rdb } from './roaming.tables.ts';
 export type TokenInput = Omit<Token, 'country_code' | 'party_id' | 'last_updated'> & { last_updated?: string };
 
 /**
- * Creates or changes one of our tokens and queues a push of it to every connected CPO, or only to `partnerId`
- * (a per-charge ad-hoc token concerns the CPO of that charge alone).
+ * Creates or changes one of our tokens and queues a push of it to every connected CPO, or only to `partnerId` or
+ * to the partner serving `partnerOfParty` (a per-charge ad-hoc token concerns the CPO of that charge alone).
  */
 export async function saveToken(
   ctx: RoamingContext,
   input: TokenInput,
-  opts: { partnerId?: string } = {},
+  opts: { partnerId?: string; partnerOfParty?: { country_code: string; party_id: string } } = {},
 ): Promise<Token> {
   const candidate = {
     ...input,
@@ -42,20 +43,30 @@ export async function saveToken(
         object = excluded.object, last_updated = excluded.last_updated
       returning 1
     )
-    ${queuePushes(token.uid, token.type, opts.partnerId, sql`exists (select 1 from saved)`)}`.execute(ctx.db);
+    ${queuePushes(token.uid, token.type, opts, sql`exists (select 1 from saved)`)}`.execute(ctx.db);
   return token;
 }
 
 /**
- * Queues a push of the token to every registered partner with a Tokens receiver (or only `partnerId`): one pending
- * push per partner and token, a newer change folds into the pending one. `when` gates the insert (a CTE's result).
+ * Queues a push of the token to every registered partner with a Tokens receiver (or only `to.partnerId`, or only
+ * the partner serving the CPO party `to.partnerOfParty`, as partnerForParty chooses it): one pending push per
+ * partner and token, a newer change folds into the pending one. `when` gates the insert (a CTE's result).
  */
-function queuePushes(uid: string, type: string, partnerId: string | undefined, when = sql`true`) {
+function queuePushes(
+  uid: string,
+  type: string,
+  to: { partnerId?: string | undefined; partnerOfParty?: { country_code: string; party_id: string } | undefined },
+  when = sql`true`,
+) {
+  const only = to.partnerOfParty
+    ? sql`and p.id = (${partnerForPartyQuery(to.partnerOfParty.country_code, to.partnerOfParty.party_id)})`
+    : to.partnerId
+      ? sql`and p.id = ${to.partnerId}::uuid`
+      : sql``;
   return sql`
     insert into ocpi_token_pushes (partner_id, uid, type)
     select p.id, ${uid}, ${type} from ocpi_partners p
-    where p.status = 'REGISTERED' and ${when}
-      and (${partnerId ?? null}::uuid is null or p.id = ${partnerId ?? null}::uuid)
+    where p.status = 'REGISTERED' and ${when} ${only}
       and exists (select 1 from jsonb_array_elements(p.endpoints) e
                   where e->>'identifier' = 'tokens' and e->>'role' = 'RECEIVER')
     on conflict (partner_id, uid, type) where status = 'PENDING'
@@ -220,5 +231,5 @@ export async function queueAllTokens(ctx: RoamingContext, partnerId: string): Pr
     .where('country_code', '=', ctx.settings.countryCode)
     .where('party_id', '=', ctx.settings.partyId)
     .execute();
-  for (const r of rows) await queuePushes(r.uid, r.type, partnerId).execute(ctx.db);
+  for (const r of rows) await queuePushes(r.uid, r.type, { partnerId }).execute(ctx.db);
 }

@@ -438,6 +438,23 @@ describe('tokens for one partner', () => {
       expect(theirs.uids).toContain('APP-2');
       expect(mine.total).toBe(mine.uids.length);
       expect(theirs.total).toBe(mine.total - 1);
+
+      // Retired when the charge is over, addressed by the CPO party of the charge: that CPO's partner hears it.
+      await saveToken(
+        h.ctx,
+        {
+          uid: 'ADHOC-1',
+          type: 'AD_HOC_USER',
+          contract_id: 'DE-LAT-A1',
+          issuer: 'Lataus',
+          valid: false,
+          whitelist: 'NEVER',
+        },
+        { partnerOfParty: { country_code: 'nl', party_id: 'abc' } },
+      );
+      await runTokenPushes(h.ctx);
+      expect(cpo.tokens.get('DE/LAT/ADHOC-1')).toMatchObject({ uid: 'ADHOC-1', valid: false });
+      expect(other.tokens.has('DE/LAT/ADHOC-1')).toBe(false);
     } finally {
       await other.close();
     }
