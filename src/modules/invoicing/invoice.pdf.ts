@@ -127,6 +127,46 @@ export function paymentText(p: Invoice['payment']): string | null {
 
 type FontName = 'Helvetica' | 'Helvetica-Bold';
 
+/** What pdfkit 0.20 keeps per document about its fonts (not in its type definitions). */
+interface DocumentFonts {
+  _fontFamilies: Record<string, object>;
+  _fontCount: number;
+  _font: object;
+}
+const FONT_FIELDS = ['name', 'font', 'ascender', 'descender', 'bbox', 'lineGap', 'xHeight', 'capHeight'] as const;
+/** Per standard font: the prototype and the document-independent fields (parsed metrics) of its pdfkit font. */
+const parsedFonts = new Map<FontName, { proto: object; fields: Record<string, unknown> }>();
+
+/** Forgets the shared metrics: the next document parses its own, as pdfkit does (for tests). */
+export function forgetParsedFonts(): void {
+  parsedFonts.clear();
+}
+
+/**
+ * Selects a standard font. pdfkit parses a standard font's metrics (its AFM data: widths, kerning pairs) for every
+ * document that uses it — a fifth of a receipt's rendering. The metrics never change: a document gets its own font
+ * object (its own id and PDF dictionary) sharing those parsed for the first document. Relies on pdfkit 0.20's
+ * per-document font cache; the tests compare the bytes with documents that parsed their own.
+ */
+function useFont(doc: PDFKit.PDFDocument, name: FontName): PDFKit.PDFDocument {
+  const d = doc as unknown as DocumentFonts;
+  const parsed = parsedFonts.get(name);
+  if (parsed && !d._fontFamilies[name]) {
+    const f: Record<string, unknown> = Object.create(parsed.proto);
+    Object.assign(f, parsed.fields, { document: doc, id: `F${++d._fontCount}` });
+    d._fontFamilies[name] = f;
+  }
+  doc.font(name);
+  if (!parsed) {
+    const f = d._font as Record<string, unknown>;
+    parsedFonts.set(name, {
+      proto: Object.getPrototypeOf(f) as object,
+      fields: Object.fromEntries(FONT_FIELDS.map((k) => [k, f[k]])),
+    });
+  }
+  return doc;
+}
+
 interface CellOptions {
   width: number;
   align?: 'left' | 'right';
@@ -225,6 +265,7 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
   const credit = invoice.kind === 'credit_note';
   const title = credit ? 'Credit note' : 'Invoice';
   const doc = new PDFDocument({
+    font: null as unknown as string, // no default font: useFont sets Helvetica first, as pdfkit would (F1)
     size: 'A4',
     margin: PAGE.margin,
     bufferPages: true,
@@ -237,6 +278,7 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
       CreationDate: new Date(invoice.issued_at),
     },
   });
+  useFont(doc, 'Helvetica');
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));
@@ -252,7 +294,7 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
   const font = (name: FontName, pt: number) => {
     face = name;
     size = pt;
-    return doc.font(name).fontSize(pt);
+    return useFont(doc, name).fontSize(pt);
   };
   const text = (t: string, x: number, y: number, opts: CellOptions) => cell(doc, face, size, t, x, y, opts);
   const height = (t: string, opts: CellOptions) => cellHeight(doc, face, size, t, opts);

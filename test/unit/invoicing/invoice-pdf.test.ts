@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { creditNoteLines } from '../../../src/modules/invoicing/core/credit-note.ts';
 import { computeTotals } from '../../../src/modules/invoicing/core/totals.ts';
-import { formatMoney, renderInvoicePdf } from '../../../src/modules/invoicing/invoice.pdf.ts';
+import { forgetParsedFonts, formatMoney, renderInvoicePdf } from '../../../src/modules/invoicing/invoice.pdf.ts';
 import { sampleInvoice } from './sample.ts';
 
 const hasPdftotext = (() => {
@@ -96,6 +96,22 @@ describe('renderInvoicePdf', () => {
     const b = await renderInvoicePdf(sampleInvoice());
     expect(a.subarray(0, 5).toString()).toBe('%PDF-');
     expect(a.equals(b)).toBe(true);
+  });
+
+  it('documents sharing the parsed font metrics are byte for byte those that parse their own', async () => {
+    const wrapped = sampleInvoice();
+    wrapped.lines[0] = {
+      ...wrapped.lines[0]!,
+      description: 'Energy at the AVAILABLE fast charger, with a description long enough to wrap: AWAY, Type, VAT',
+    };
+    for (const invoice of [sampleInvoice(), wrapped]) {
+      forgetParsedFonts();
+      const own = await renderInvoicePdf(invoice); // pdfkit parses Helvetica and Helvetica-Bold itself
+      const shared = await renderInvoicePdf(invoice);
+      const again = await renderInvoicePdf(invoice);
+      expect(shared.equals(own)).toBe(true);
+      expect(again.equals(own)).toBe(true);
+    }
   });
 
   it.skipIf(!hasPdftotext)(
