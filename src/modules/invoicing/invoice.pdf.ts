@@ -148,7 +148,7 @@ export function forgetParsedFonts(): void {
  * object (its own id and PDF dictionary) sharing those parsed for the first document. Relies on pdfkit 0.20's
  * per-document font cache; the tests compare the bytes with documents that parsed their own.
  */
-function useFont(doc: PDFKit.PDFDocument, name: FontName): PDFKit.PDFDocument {
+function selectFont(doc: PDFKit.PDFDocument, name: FontName): PDFKit.PDFDocument {
   const d = doc as unknown as DocumentFonts;
   const parsed = parsedFonts.get(name);
   if (parsed && !d._fontFamilies[name]) {
@@ -265,7 +265,7 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
   const credit = invoice.kind === 'credit_note';
   const title = credit ? 'Credit note' : 'Invoice';
   const doc = new PDFDocument({
-    font: null as unknown as string, // no default font: useFont sets Helvetica first, as pdfkit would (F1)
+    font: null as unknown as string, // no default font: selectFont sets Helvetica first, as pdfkit would (F1)
     size: 'A4',
     margin: PAGE.margin,
     bufferPages: true,
@@ -278,7 +278,7 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
       CreationDate: new Date(invoice.issued_at),
     },
   });
-  useFont(doc, 'Helvetica');
+  selectFont(doc, 'Helvetica');
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));
@@ -294,7 +294,7 @@ export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
   const font = (name: FontName, pt: number) => {
     face = name;
     size = pt;
-    return useFont(doc, name).fontSize(pt);
+    return selectFont(doc, name).fontSize(pt);
   };
   const text = (t: string, x: number, y: number, opts: CellOptions) => cell(doc, face, size, t, x, y, opts);
   const height = (t: string, opts: CellOptions) => cellHeight(doc, face, size, t, opts);
