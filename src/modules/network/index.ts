@@ -44,6 +44,7 @@ export {
   hasParties,
   type LocationKey,
   listParties,
+  locationTimeZoneSql,
   type NetworkCounts,
   type PartyInput,
   type PartyKey,

@@ -400,6 +400,12 @@ export async function getLocation(db: Db, key: LocationKey): Promise<Location | 
 }
 
 /** The IANA time zone of a location (one column, not the whole object); null when there is no such location. */
+/** getLocationTimeZone as a scalar subquery (null when the location is unknown), for another statement. */
+export function locationTimeZoneSql(key: LocationKey) {
+  return sql<string | null>`(select l.time_zone from locations l
+    where l.country_code = ${key.country_code} and l.party_id = ${key.party_id} and l.id = ${key.id})`;
+}
+
 export async function getLocationTimeZone(db: Db, key: LocationKey): Promise<string | null> {
   const r = await net(db)
     .selectFrom('locations')

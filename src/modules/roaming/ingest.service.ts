@@ -17,6 +17,7 @@ import {
   getParty,
   getTariff,
   type Location,
+  locationTimeZoneSql,
   lockLocationForIngest,
   parseConnector,
   parseEvse,
@@ -523,7 +524,8 @@ export async function postCdr(
       audit_status: cdr.credit ? 'SKIPPED' : 'PENDING',
     })
     .onConflict((oc) => oc.columns(['country_code', 'party_id', 'id']).doNothing())
-    .returning('id')
+    // The location's time zone, which the audit needs, in the same round trip.
+    .returning(['id', locationTimeZoneSql({ ...owner, id: cdr.cdr_location.id }).as('time_zone')])
     .executeTakeFirst();
   if (!inserted) {
     const stored = await readCdr(ctx, owner, cdr.id);
@@ -533,7 +535,8 @@ export async function postCdr(
   }
   notify(() => ctx.hooks?.cdrStored?.(cdr));
   if (!cdr.credit) {
-    await auditStoredCdr(ctx, { ...owner, id: cdr.id }, { cdr, partner_id: partnerId }).catch(() => {
+    const stored = { cdr, partner_id: partnerId, location_time_zone: inserted.time_zone };
+    await auditStoredCdr(ctx, { ...owner, id: cdr.id }, stored).catch(() => {
       /* stays PENDING; the worker audits it again */
     });
   }
@@ -578,12 +581,12 @@ async function tariffsFor(db: Db, cdr: Cdr, loadLocation: () => Promise<Location
 
 /**
  * Audits a stored CDR with the tariff engine; a disagreement beyond the tolerance opens a dispute. `stored` is the
- * CDR as just stored by the caller (saves reading it back).
+ * CDR as just stored by the caller (saves reading it back), with its location's time zone (null: unknown location).
  */
 export async function auditStoredCdr(
   ctx: RoamingContext,
   key: Owner & { id: string },
-  stored?: { cdr: Cdr; partner_id: string | null },
+  stored?: { cdr: Cdr; partner_id: string | null; location_time_zone: string | null },
 ): Promise<string> {
   const db = rdb(ctx.db);
   const row = stored
@@ -616,8 +619,11 @@ export async function auditStoredCdr(
     return location;
   });
   const timeZone =
-    (location !== undefined ? location?.time_zone : await getLocationTimeZone(ctx.db, locationKey)) ??
-    countryTimeZone(cdr.cdr_location.country);
+    (location !== undefined
+      ? location?.time_zone
+      : stored
+        ? stored.location_time_zone
+        : await getLocationTimeZone(ctx.db, locationKey)) ?? countryTimeZone(cdr.cdr_location.country);
   const outcome = timeZone
     ? auditCdrCosts({
         cdr,
