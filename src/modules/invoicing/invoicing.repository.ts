@@ -1,85 +1,84 @@
 // SQL of the invoicing module: gapless number allocation, inserting an issued invoice, reading and listing.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Invoice, InvoiceKind } from './core/invoice.ts';
 import type { VatGroup } from './core/totals.ts';
 import type { InvoicingDb } from './invoicing.tables.ts';
 
-/**
- * Next sequence number of (prefix, year), inside the caller's transaction. The upsert increments the counter row
- * and keeps it locked until commit (the same row lock `SELECT … FOR UPDATE` takes), so concurrent issuers queue
- * on it; a rollback undoes the increment, so no number is lost. The first issue of a year creates the row;
- * two first issues meet on the primary key and the second becomes an increment.
- */
-export async function allocateSequence(trx: InvoicingDb, prefix: string, year: number): Promise<number> {
-  const row = await trx
-    .insertInto('invoice_number_counters')
-    .values({ prefix, year, last_sequence: 1 })
-    .onConflict((oc) =>
-      oc.columns(['prefix', 'year']).doUpdateSet({ last_sequence: sql`invoice_number_counters.last_sequence + 1` }),
-    )
-    .returning('last_sequence')
-    .executeTakeFirstOrThrow();
-  return Number(row.last_sequence);
-}
-
 export interface InvoiceRecord {
+  /** The invoice as it will be stored; its `number` is allocated by the statement. */
   invoice: Invoice;
   prefix: string;
   year: number;
-  sequence: number;
   downloadTokenHash: string;
   priceProof: unknown;
 }
 
-/** Inserts the invoice and its lines in one statement (the lines in a data-modifying CTE). */
-export async function insertInvoice(trx: InvoicingDb, r: InvoiceRecord): Promise<void> {
+/**
+ * The invoice number of a sequence number as SQL, for `formatInvoiceNumber` (core/number.ts) in a statement: the
+ * prefix, the year, "-", the sequence zero-padded to 6 digits (longer sequences in full). A test holds the two equal.
+ */
+export function invoiceNumberSql(prefix: string, year: number, sequence: RawBuilder<unknown>) {
+  return sql<string>`${prefix}::text || ${year}::int::text || '-' || case when ${sequence} < 1000000
+    then lpad(${sequence}::text, 6, '0') else ${sequence}::text end`;
+}
+
+/**
+ * The parts of ONE statement that issue an invoice: CTEs `inv_seq` (the next sequence number of (prefix, year)),
+ * `inv_header` (returning number, sequence) and `inv_lines`. The counter upsert increments the counter row and
+ * keeps it locked until the statement's transaction ends — as a statement of its own, only while PostgreSQL runs
+ * it, not across round trips — so concurrent issuers queue on it briefly; nothing written on failure, so no number
+ * is lost. The first issue of a year creates the row; two first issues meet on the primary key and the second
+ * becomes an increment.
+ * `gate`: the name of a CTE before these in the caller's statement; the invoice is issued only if it yields a row,
+ * and after it (the gate's row locks come before the counter's: one lock order for every path).
+ */
+export function invoiceCtes(r: InvoiceRecord, gate: string | null): RawBuilder<unknown> {
   const i = r.invoice;
-  const header = trx.insertInto('invoices').values({
-    number: i.number,
-    prefix: r.prefix,
-    year: r.year,
-    sequence: r.sequence,
-    kind: i.kind,
-    references_number: i.references_number,
-    issued_at: i.issued_at,
-    issue_date: i.issue_date,
-    currency: i.currency,
-    seller: JSON.stringify(i.seller),
-    buyer: JSON.stringify(i.buyer),
-    buyer_email: i.buyer.email,
-    charging_session: i.session === null ? null : JSON.stringify(i.session),
-    session_ref: i.session_ref,
-    vat_groups: JSON.stringify(i.vat_groups),
-    total_net: i.totals.net,
-    total_vat: i.totals.vat,
-    total_gross: i.totals.gross,
-    payment: i.payment === null ? null : JSON.stringify(i.payment),
-    price_proof_ref: i.price_proof_ref,
-    price_proof: r.priceProof === undefined || r.priceProof === null ? null : JSON.stringify(r.priceProof),
-    download_token_hash: r.downloadTokenHash,
-  });
-  if (i.lines.length === 0) {
-    await header.execute();
-    return;
-  }
-  await trx
-    .with('header', () => header.returning('number'))
-    .insertInto('invoice_lines')
-    .values(
-      i.lines.map((l) => ({
-        invoice_number: i.number,
-        position: l.position,
-        description: l.description,
-        category: l.category,
-        quantity: l.quantity,
-        unit: l.unit,
-        unit_price: l.unit_price,
-        vat_rate: l.vat_rate,
-        net: l.net,
-        net_minor: l.net_minor,
-      })),
-    )
-    .execute();
+  const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+  const lines = JSON.stringify(
+    i.lines.map((l) => ({
+      position: l.position,
+      description: l.description,
+      category: l.category,
+      quantity: l.quantity,
+      unit: l.unit,
+      unit_price: l.unit_price,
+      vat_rate: l.vat_rate,
+      net: l.net,
+      net_minor: l.net_minor,
+    })),
+  );
+  return sql`inv_seq as (
+      insert into invoice_number_counters (prefix, year, last_sequence)
+      select ${r.prefix}, ${r.year}::int, 1 ${gate ? sql`where exists (select 1 from ${sql.table(gate)})` : sql``}
+      on conflict (prefix, year) do update set last_sequence = invoice_number_counters.last_sequence + 1
+      returning last_sequence
+    ), inv_header as (
+      insert into invoices (number, prefix, year, sequence, kind, references_number, issued_at, issue_date, currency,
+        seller, buyer, buyer_email, charging_session, session_ref, vat_groups, total_net, total_vat, total_gross,
+        payment, price_proof_ref, price_proof, download_token_hash)
+      select ${invoiceNumberSql(r.prefix, r.year, sql`s.last_sequence`)}, ${r.prefix}, ${r.year}::int,
+        s.last_sequence, ${i.kind}, ${i.references_number}, ${i.issued_at}::timestamptz, ${i.issue_date}::date,
+        ${i.currency}, ${json(i.seller)}::jsonb, ${json(i.buyer)}::jsonb, ${i.buyer.email}, ${json(i.session)}::jsonb,
+        ${i.session_ref}, ${json(i.vat_groups)}::jsonb, ${i.totals.net}::bigint, ${i.totals.vat}::bigint,
+        ${i.totals.gross}::bigint, ${json(i.payment)}::jsonb, ${i.price_proof_ref}, ${json(r.priceProof)}::jsonb,
+        ${r.downloadTokenHash}
+      from inv_seq s
+      returning number, sequence
+    ), inv_lines as (
+      insert into invoice_lines (invoice_number, position, description, category, quantity, unit, unit_price,
+        vat_rate, net, net_minor)
+      select h.number, v.position, v.description, v.category, v.quantity, v.unit, v.unit_price, v.vat_rate, v.net,
+        v.net_minor
+      from inv_header h, jsonb_to_recordset(${lines}::jsonb) as v(position int, description text, category text,
+        quantity numeric, unit text, unit_price numeric, vat_rate numeric, net numeric, net_minor bigint)
+    )`;
+}
+
+/** Runs invoiceCtes (without a gate) as a statement of its own; the invoice's number. */
+export async function issueAlone(db: InvoicingDb, ctes: RawBuilder<unknown>): Promise<string> {
+  const res = await sql<{ number: string }>`with ${ctes} select number from inv_header`.execute(db);
+  return res.rows[0]!.number;
 }
 
 const HEADER = [

@@ -1,22 +1,21 @@
 // Use cases of invoicing: issue an invoice or credit note inside the caller's transaction (gapless number,
 // immutable rows, a download token for receipt links), read, list, and check a download token.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { creditNoteLines } from './core/credit-note.ts';
 import type { ChargingSessionInfo, Invoice, InvoiceKind, PaymentNote, Seller } from './core/invoice.ts';
 import { normaliseVatRate } from './core/money.ts';
-import { formatInvoiceNumber } from './core/number.ts';
 import { computeTotals, InvalidLineError, type InvoiceLine } from './core/totals.ts';
 import {
-  allocateSequence,
   creditedGross,
   findDownloadTokenHash,
   findInvoice,
   findPriceProof,
   type InvoiceListFilter,
   type InvoiceSummary,
-  insertInvoice,
+  invoiceCtes,
+  issueAlone,
   listInvoices,
   lockInvoice,
 } from './invoicing.repository.ts';
@@ -66,7 +65,7 @@ export type IssueOutcome =
     }
   | { ok: false; error: InvoicingError };
 
-const fail = (code: InvoicingErrorCode, message: string): IssueOutcome => ({ ok: false, error: { code, message } });
+const fail = (code: InvoicingErrorCode, message: string) => ({ ok: false as const, error: { code, message } });
 
 export const hashDownloadToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
@@ -105,17 +104,28 @@ function checkSession(s: ChargingSessionInfo): string | null {
   return null;
 }
 
+/** An invoice validated and totalled, to be issued by one statement (see `prepareInvoice`). */
+export interface PreparedInvoice {
+  ok: true;
+  /** The invoice as it will be stored, but for its number. */
+  draft: Invoice;
+  /**
+   * The CTEs that allocate the number and write the invoice (invoicing.repository `invoiceCtes`): issued only if
+   * the caller's CTE `gate` yields a row (null: always).
+   */
+  ctes(gate: string | null): RawBuilder<unknown>;
+  /** The issued invoice and its download token, once the statement gave the number (`inv_header.number`). */
+  complete(number: string): { invoice: Invoice; download_token: string };
+}
+
 /**
- * Issues an invoice or credit note inside `trx` (the caller's transaction: the invoice commits or rolls back with
- * the business change it belongs to). Validates and computes first, then allocates the number (which holds the
- * counter row lock until commit, so keep the rest of the transaction short) and inserts header and lines.
+ * Validates and totals an invoice or credit note and prepares the statement that issues it — everything but the
+ * database checks of a credit note (issueInvoice does them). Pure apart from the clock and the token's randomness.
  */
-export async function issueInvoice(
-  trx: Kysely<Database>,
+export function prepareInvoice(
   input: IssueInvoiceInput,
   settings: InvoicingSettings,
-): Promise<IssueOutcome> {
-  const db = idb(trx);
+): PreparedInvoice | { ok: false; error: InvoicingError } {
   const kind = input.kind ?? 'invoice';
   let totals: ReturnType<typeof computeTotals>;
   try {
@@ -137,32 +147,14 @@ export async function issueInvoice(
   } else {
     if (!input.references) return fail('INVALID_INVOICE', 'a credit note must reference the invoice it cancels');
     if (totals.gross > 0) return fail('INVALID_INVOICE', 'a credit note total must be negative (or zero)');
-    const ref = input.references.invoice_number;
-    const original = await lockInvoice(db, ref);
-    if (!original) return fail('REFERENCED_INVOICE_NOT_FOUND', `there is no invoice ${ref}`);
-    if (original.kind !== 'invoice') return fail('INVALID_INVOICE', `${ref} is a credit note, not an invoice`);
-    if (original.currency !== input.currency)
-      return fail('CURRENCY_MISMATCH', `${ref} is in ${original.currency}, the credit note in ${input.currency}`);
-    const originalGross = Number(
-      (await db.selectFrom('invoices').select('total_gross').where('number', '=', ref).executeTakeFirstOrThrow())
-        .total_gross,
-    );
-    const already = await creditedGross(db, ref);
-    if (originalGross + already + totals.gross < 0)
-      return fail(
-        'CREDIT_EXCEEDS_INVOICE',
-        `${ref} (gross ${originalGross}) has ${-already} credited already; ${-totals.gross} more would exceed it`,
-      );
   }
 
   const now = settings.clock();
   const issueDate = localDate(now, settings.timeZone);
   const year = Number(issueDate.slice(0, 4));
-  const sequence = await allocateSequence(db, settings.numberPrefix, year);
-  const number = formatInvoiceNumber(settings.numberPrefix, year, sequence);
   const token = randomBytes(16).toString('base64url');
-  const invoice: Invoice = {
-    number,
+  const draft: Invoice = {
+    number: '',
     kind,
     references_number: input.references?.invoice_number ?? null,
     issued_at: now.toISOString(),
@@ -188,15 +180,55 @@ export async function issueInvoice(
     payment: input.payment ?? null,
     price_proof_ref: input.price_proof?.ref ?? null,
   };
-  await insertInvoice(db, {
-    invoice,
+  const record = {
+    invoice: draft,
     prefix: settings.numberPrefix,
     year,
-    sequence,
     downloadTokenHash: hashDownloadToken(token),
     priceProof: input.price_proof?.proof ?? null,
-  });
-  return { ok: true, invoice, download_token: token };
+  };
+  return {
+    ok: true,
+    draft,
+    ctes: (gate) => invoiceCtes(record, gate),
+    complete: (number) => ({ invoice: { ...draft, number }, download_token: token }),
+  };
+}
+
+/**
+ * Issues an invoice or credit note inside `trx` (the caller's transaction: the invoice commits or rolls back with
+ * the business change it belongs to). Validates and computes first; then one statement allocates the number (the
+ * counter row stays locked until commit, so keep the rest of the transaction short) and inserts header and lines.
+ * To issue an invoice in one statement with a change of one's own, use `prepareInvoice`.
+ */
+export async function issueInvoice(
+  trx: Kysely<Database>,
+  input: IssueInvoiceInput,
+  settings: InvoicingSettings,
+): Promise<IssueOutcome> {
+  const db = idb(trx);
+  const prepared = prepareInvoice(input, settings);
+  if (!prepared.ok) return prepared;
+  const { draft } = prepared;
+  if (draft.kind === 'credit_note') {
+    const ref = draft.references_number!;
+    const original = await lockInvoice(db, ref);
+    if (!original) return fail('REFERENCED_INVOICE_NOT_FOUND', `there is no invoice ${ref}`);
+    if (original.kind !== 'invoice') return fail('INVALID_INVOICE', `${ref} is a credit note, not an invoice`);
+    if (original.currency !== draft.currency)
+      return fail('CURRENCY_MISMATCH', `${ref} is in ${original.currency}, the credit note in ${draft.currency}`);
+    const originalGross = Number(
+      (await db.selectFrom('invoices').select('total_gross').where('number', '=', ref).executeTakeFirstOrThrow())
+        .total_gross,
+    );
+    const already = await creditedGross(db, ref);
+    if (originalGross + already + draft.totals.gross < 0)
+      return fail(
+        'CREDIT_EXCEEDS_INVOICE',
+        `${ref} (gross ${originalGross}) has ${-already} credited already; ${-draft.totals.gross} more would exceed it`,
+      );
+  }
+  return { ok: true, ...prepared.complete(await issueAlone(db, prepared.ctes(null))) };
 }
 
 /**

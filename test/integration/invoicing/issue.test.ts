@@ -2,7 +2,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linesFromPricedSession } from '../../../src/modules/invoicing/core/from-priced-session.ts';
+import { formatInvoiceNumber } from '../../../src/modules/invoicing/core/number.ts';
 import { renderInvoicePdf } from '../../../src/modules/invoicing/invoice.pdf.ts';
+import { invoiceNumberSql } from '../../../src/modules/invoicing/invoicing.repository.ts';
 import {
   checkDownloadToken,
   getInvoice,
@@ -215,5 +217,22 @@ describe('listIssuedInvoices', () => {
     expect(credits.total).toBe(4);
     const year2027 = await listIssuedInvoices(db.db, { from: '2027-01-01', to: '2027-12-31', limit: 1, offset: 0 });
     expect(year2027.invoices.map((i) => [i.number, i.issue_date])).toEqual([['LAT-2027-000001', '2027-01-01']]);
+  });
+});
+
+describe('invoice numbers in SQL', () => {
+  it('the statement formats a number as formatInvoiceNumber does (6 digits, longer sequences in full)', async () => {
+    for (const [prefix, year] of [
+      ['LAT-', 2026],
+      ['', 2027],
+      ['X9-', 1999],
+    ] as const) {
+      for (const seq of [1, 42, 99_999, 999_999, 1_000_000, 12_345_678]) {
+        const r = await sql<{ n: string }>`select ${invoiceNumberSql(prefix, year, sql`${seq}::bigint`)} as n`.execute(
+          db.db,
+        );
+        expect(r.rows[0]!.n).toBe(formatInvoiceNumber(prefix, year, seq));
+      }
+    }
   });
 });
