@@ -1,5 +1,5 @@
 // SQL of the charging module: charges and virtual cards.
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Insertable, Kysely, RawBuilder, Selectable, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import { type ChargingTables, cdb } from './charging.tables.ts';
@@ -111,6 +111,32 @@ export function createChargingRepo(db: Kysely<Database>) {
       return r ?? null;
     },
 
+    /**
+     * Updates the charge and issues its invoice in ONE statement, only if the charge is still as read (same status,
+     * same updated_at): the charge row is locked first (`chk`), then the invoice counter (`invoiceCtes`, gated on
+     * `chk`) — the order of the locking path (`lock` in a transaction, then the counter). The charge gets the new
+     * invoice's number. Null when the charge changed: nothing written.
+     */
+    async updateWithInvoice(
+      id: string,
+      seen: { status: string; updated_at: Date },
+      set: ChargeUpdate,
+      invoiceCtes: (gate: string) => RawBuilder<unknown>,
+    ): Promise<ChargesRow | null> {
+      const update = c
+        .updateTable('charges')
+        .set({ ...set, invoice_number: sql<string>`(select number from inv_header)` })
+        .where('id', '=', id)
+        .where(sql<boolean>`exists (select 1 from inv_header)`)
+        .returningAll();
+      const r = await sql<ChargesRow>`with chk as (
+          select id from charges where id = ${id} and status = ${seen.status} and updated_at = ${seen.updated_at}
+          for update
+        ), ${invoiceCtes('chk')}, upd as (${update})
+        select * from upd`.execute(c);
+      return r.rows[0] ?? null;
+    },
+
     async lock(trx: Kysely<Database>, id: string): Promise<ChargesRow | null> {
       const r = await cdb(trx).selectFrom('charges').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
       return r ?? null;
@@ -129,7 +155,6 @@ export function createChargingRepo(db: Kysely<Database>) {
       return r ?? null;
     },
 
-    /** Takes the pending receipt mail (its download token) in the caller's transaction; null if already taken. */
     /** The statement that claims a charge's receipt mail (clears `receipt_mail`; returns the id if it was set). */
     claimReceiptMail(id: string) {
       return sql`update charges set receipt_mail = null where id = ${id} and receipt_mail is not null returning id`;

@@ -820,35 +820,61 @@ export function createChargingService(deps: ChargingDeps) {
   }
 
   /** Captured: issue the receipt (gapless number) in the same transaction as PAID, then mail it. */
+  /** The receipt invoice of a charge (as read or locked) at its driver price. */
+  function receiptInvoice(c: ChargesRow, dp: ReturnType<typeof driverFinalPrice>) {
+    const offer = c.offer as Offer;
+    const cardNote = c.card as { brand: string; last4: string } | null;
+    return {
+      buyer: { email: c.email },
+      session: {
+        location_name: offer.location.name,
+        address: `${offer.location.address}, ${offer.location.city}`,
+        evse_id: c.evse_id,
+        start: (c.started_at ?? c.created_at).toISOString(),
+        end: (c.stopped_at ?? clock()).toISOString(),
+        kwh: String(c.kwh),
+        time_zone: offer.location.time_zone,
+      },
+      session_ref: c.id,
+      lines: dp.lines,
+      currency: c.currency,
+      payment: cardNote ? { card: { brand: cardNote.brand, last4: cardNote.last4 } } : null,
+      price_proof: { ref: `charge:${c.id}`, proof: (c.cpo_price as { proof?: unknown } | null)?.proof },
+    };
+  }
+
+  /** The invoice must say what was captured. */
+  function checkInvoiceTotal(id: string, gross: number, p: PaymentView): void {
+    if (gross !== p.amounts.captured)
+      throw new Error(`charge ${id}: invoice total ${gross} ≠ captured ${p.amounts.captured}`);
+  }
+
+  /**
+   * PAID, with its invoice. One statement when the charge is as the caller read it (compare-and-set; the invoice is
+   * issued in it, the charge locked before the invoice counter); otherwise the locking transaction.
+   */
   async function markPaid(row: ChargesRow, p: PaymentView): Promise<boolean> {
     const dp = row.driver_price as ReturnType<typeof driverFinalPrice> | null;
-    const offer = row.offer as Offer;
-    const cardNote = row.card as { brand: string; last4: string } | null;
+    const patch = { paid_at: clock(), payment_id: p.id };
+    let r: ChargesRow | null = null;
     let invoice: Invoice | null = null;
-    const r = await move(row.id, 'capture_approved', { paid_at: clock(), payment_id: p.id }, async (trx, locked) => {
-      if (!dp) return {};
-      const issued = await deps.invoicing.issue(trx, {
-        buyer: { email: locked.email },
-        session: {
-          location_name: offer.location.name,
-          address: `${offer.location.address}, ${offer.location.city}`,
-          evse_id: locked.evse_id,
-          start: (locked.started_at ?? locked.created_at).toISOString(),
-          end: (locked.stopped_at ?? clock()).toISOString(),
-          kwh: String(locked.kwh),
-          time_zone: offer.location.time_zone,
-        },
-        session_ref: locked.id,
-        lines: dp.lines,
-        currency: locked.currency,
-        payment: cardNote ? { card: { brand: cardNote.brand, last4: cardNote.last4 } } : null,
-        price_proof: { ref: `charge:${locked.id}`, proof: (locked.cpo_price as { proof?: unknown } | null)?.proof },
+    const t = transition(row.status as ChargeStatus, 'capture_approved');
+    if (dp && t.ok) {
+      const prepared = deps.invoicing.prepare(receiptInvoice(row, dp));
+      if (!prepared.ok) throw new Error(`charge ${row.id}: invoice not issued: ${prepared.error.message}`);
+      checkInvoiceTotal(row.id, prepared.draft.totals.gross, p);
+      const set = moveSet(row, 'capture_approved', t.to, t.changed, {
+        ...patch,
+        receipt_mail: JSON.stringify({ token: prepared.download_token }),
       });
+      r = await repo.updateWithInvoice(row.id, row, set, prepared.ctes);
+      if (r) invoice = prepared.complete(r.invoice_number!).invoice;
+    }
+    r ??= await move(row.id, 'capture_approved', patch, async (trx, locked) => {
+      if (!dp) return {};
+      const issued = await deps.invoicing.issue(trx, receiptInvoice(locked, dp));
       if (!issued.ok) throw new Error(`charge ${locked.id}: invoice not issued: ${issued.error.message}`);
-      if (issued.invoice.totals.gross !== p.amounts.captured)
-        throw new Error(
-          `charge ${locked.id}: invoice total ${issued.invoice.totals.gross} ≠ captured ${p.amounts.captured}`,
-        );
+      checkInvoiceTotal(locked.id, issued.invoice.totals.gross, p);
       invoice = issued.invoice;
       return {
         invoice_number: issued.invoice.number,

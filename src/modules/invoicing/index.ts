@@ -14,6 +14,7 @@ import {
   type IssueOutcome,
   issueCreditNote,
   issueInvoice,
+  prepareInvoice,
 } from './invoicing.service.ts';
 
 export { creditNoteLines } from './core/credit-note.ts';
@@ -57,6 +58,8 @@ export {
   issueCreditNote,
   issueInvoice,
   listIssuedInvoices,
+  type PreparedInvoice,
+  prepareInvoice,
 } from './invoicing.service.ts';
 
 export interface InvoicingModuleOptions {
@@ -74,6 +77,11 @@ export interface InvoicingModule {
   settings: InvoicingSettings;
   /** Issues inside the caller's transaction (see `issueInvoice`). */
   issue(trx: Kysely<Database>, input: IssueInvoiceInput): Promise<IssueOutcome>;
+  /**
+   * An invoice (not a credit note: those need database checks) validated and totalled, for the caller to issue in
+   * one statement with its own change (see `prepareInvoice`).
+   */
+  prepare(input: Omit<IssueInvoiceInput, 'kind' | 'references'>): ReturnType<typeof prepareInvoice>;
   /** Issues a credit note cancelling an invoice completely, inside the caller's transaction. */
   issueCreditNote(trx: Kysely<Database>, invoiceNumber: string): Promise<IssueOutcome>;
   get(number: string): Promise<Invoice | null>;
@@ -97,6 +105,7 @@ export function createInvoicingModule(opts: InvoicingModuleOptions): InvoicingMo
   return {
     settings,
     issue: (trx, input) => issueInvoice(trx, input, settings),
+    prepare: (input) => prepareInvoice({ ...input, kind: 'invoice', references: null }, settings),
     issueCreditNote: (trx, invoiceNumber) => issueCreditNote(trx, { invoice_number: invoiceNumber }, settings),
     get: (number) => getInvoice(opts.db, number),
     renderPdf: renderInvoicePdf,

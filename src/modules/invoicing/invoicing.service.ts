@@ -114,6 +114,8 @@ export interface PreparedInvoice {
    * the caller's CTE `gate` yields a row (null: always).
    */
   ctes(gate: string | null): RawBuilder<unknown>;
+  /** The 128-bit token for receipt links (only its hash is stored). */
+  download_token: string;
   /** The issued invoice and its download token, once the statement gave the number (`inv_header.number`). */
   complete(number: string): { invoice: Invoice; download_token: string };
 }
@@ -190,6 +192,7 @@ export function prepareInvoice(
   return {
     ok: true,
     draft,
+    download_token: token,
     ctes: (gate) => invoiceCtes(record, gate),
     complete: (number) => ({ invoice: { ...draft, number }, download_token: token }),
   };

@@ -3,6 +3,8 @@
 // between PAID and the mail) is sent by the sweep, once.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChargingRepo } from '../../../src/modules/charging/charging.repository.ts';
+import { createInvoicingModule } from '../../../src/modules/invoicing/index.ts';
 import {
   availableEvse,
   CARDS,
@@ -110,5 +112,55 @@ describe('receipts', () => {
     expect(again[0]!.text_body).toContain('token=left-behind');
     await new Promise((r) => setTimeout(r, 600)); // several more sweeps
     expect(await receiptMails(email)).toHaveLength(1);
+  });
+
+  it('PAID with its invoice in one statement writes nothing, and uses no invoice number, for a charge that changed', async () => {
+    const { charge_id } = await paidCharge(h, `stale-${Date.now()}@example.com`);
+    const repo = createChargingRepo(h.t.db);
+    const paid = (await repo.get(charge_id))!;
+    const counter = () =>
+      sql<{ n: string }>`select coalesce(sum(last_sequence), 0)::text as n from invoice_number_counters`.execute(
+        h.t.db,
+      );
+    const invoices = () => sql<{ n: string }>`select count(*)::text as n from invoices`.execute(h.t.db);
+    const before = { counter: (await counter()).rows[0]!.n, invoices: (await invoices()).rows[0]!.n };
+    const invoicing = createInvoicingModule({
+      db: h.t.db,
+      config: {
+        SELLER_NAME: 'S',
+        SELLER_ADDRESS: 'A',
+        SELLER_VAT_ID: 'DE1',
+        INVOICE_NUMBER_PREFIX: 'LAT-',
+        PUBLIC_URL: h.url,
+        PORT: 0,
+        adminToken: 'x',
+      },
+    });
+    const prepared = invoicing.prepare({
+      buyer: { email: paid.email },
+      lines: [
+        {
+          description: 'Energy',
+          category: 'energy',
+          quantity: '1',
+          unit: 'kWh',
+          unit_price: '0.50',
+          vat_rate: '19',
+          net: '0.50',
+        },
+      ],
+      currency: 'EUR',
+    });
+    if (!prepared.ok) throw new Error(prepared.error.message);
+    // As read while it was PRICED: the charge has moved on since.
+    const stale = await repo.updateWithInvoice(
+      charge_id,
+      { status: 'PRICED', updated_at: paid.updated_at },
+      { status: 'PAID' },
+      prepared.ctes,
+    );
+    expect(stale).toBeNull();
+    expect({ counter: (await counter()).rows[0]!.n, invoices: (await invoices()).rows[0]!.n }).toEqual(before);
+    expect((await repo.get(charge_id))!.invoice_number).toBe(paid.invoice_number);
   });
 });
