@@ -15,6 +15,7 @@ import {
   startHarness,
   until,
 } from '../test/integration/charging/harness.ts';
+import { cpuMsOf, postgresCpuMs } from './measure.ts';
 import { startPayoneProcess } from './payone-process.ts';
 import { startProfile } from './profile-hooks.ts';
 
@@ -152,6 +153,8 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
     const stopProfile = process.env.BENCH_PROFILE ? await startProfile() : null;
     // For an outside profiler (perf record -p): the measured window starts now.
     if (process.env.BENCH_PROFILE) console.error(`bench: measuring (pid ${process.pid})`);
+    const payonePid = (h.payone as unknown as { pid?: number }).pid;
+    const others0 = { payone: payonePid ? cpuMsOf(payonePid) : 0, postgres: postgresCpuMs() };
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const all = charges.map(
@@ -231,6 +234,10 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
       120_000,
     ).catch(() => false);
     const cpu = process.cpuUsage(cpu0);
+    const others = {
+      payone: payonePid ? cpuMsOf(payonePid) - others0.payone : null,
+      postgres: postgresCpuMs() - others0.postgres,
+    };
     const drainedAfter = (performance.now() - t0) / 1000;
     const gw = [...gateway.values()];
     return {
@@ -251,6 +258,14 @@ export async function run(opts: { rate?: number; seconds?: number; latencyMs?: n
       // CPU of this process (Lataus and the CPO simulator; PAYONE runs elsewhere unless BENCH_PAYONE=inprocess)
       // from the first CDR until every receipt was mailed and every notification processed, per session.
       cpu_ms_per_session: Math.round(((cpu.user + cpu.system) / 1000 / n) * 10) / 10,
+      // The same window for the PAYONE simulator process and every PostgreSQL process on the machine (other
+      // databases' work too: run it on a quiet machine), and what all of it asks of the cores at the offered rate.
+      other_cpu_ms_per_session: {
+        payone_simulator: others.payone === null ? null : Math.round((others.payone / n) * 10) / 10,
+        postgres: Math.round((others.postgres / n) * 10) / 10,
+      },
+      cores_needed_at_offered_rate:
+        Math.round(((((cpu.user + cpu.system) / 1000 + (others.payone ?? 0) + others.postgres) / n) * rate) / 10) / 100,
       all_done_after_s: drained ? Math.round(drainedAfter * 10) / 10 : null,
       errors: errors.slice(0, 5),
       error_count: errors.length,

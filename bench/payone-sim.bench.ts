@@ -12,22 +12,11 @@
 //      paid), as in the payments benchmark;
 //   2. api: N pairs with notifications paused (API requests, bookkeeping and settlement timers only);
 //   3. notify: the 3·N notifications queued in phase 2 delivered after un-pausing.
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { md5Hex } from '../simulators/payone/core/keys.ts';
+import { cpuMsOf } from './measure.ts';
 import { startPayoneProcess } from './payone-process.ts';
-
-const CLK_TCK = 100; // USER_HZ on Linux
-
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may contain spaces) start after the last ')'.
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(rest[11]);
-  const stime = Number(rest[12]);
-  return ((utime + stime) * 1000) / CLK_TCK;
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -160,30 +149,30 @@ export async function run(opts: { pairs?: number; concurrency?: number } = {}) {
 
   // 1. mixed
   let expected = received + 3 * pairs;
-  let cpu0 = cpuMs(pid);
+  let cpu0 = cpuMsOf(pid);
   let t0 = performance.now();
   await pairsConcurrently(pairs);
   await waitForNotifications(expected);
-  const mixedCpu = cpuMs(pid) - cpu0;
+  const mixedCpu = cpuMsOf(pid) - cpu0;
   const mixedWall = performance.now() - t0;
 
   // 2. api only (notifications held back; settlement timers fire and queue the paid notifications)
   await setFaults({ notificationsPaused: true });
   await sleep(300);
-  cpu0 = cpuMs(pid);
+  cpu0 = cpuMsOf(pid);
   t0 = performance.now();
   await pairsConcurrently(pairs);
   const apiWall = performance.now() - t0;
   await sleep(400); // paid delay (200 ms): every settlement has run
-  const apiCpu = cpuMs(pid) - cpu0;
+  const apiCpu = cpuMsOf(pid) - cpu0;
 
   // 3. notifications only
   expected = received + 3 * pairs;
-  cpu0 = cpuMs(pid);
+  cpu0 = cpuMsOf(pid);
   t0 = performance.now();
   await setFaults({ notificationsPaused: false });
   await waitForNotifications(expected);
-  const notifyCpu = cpuMs(pid) - cpu0;
+  const notifyCpu = cpuMsOf(pid) - cpu0;
   const notifyWall = performance.now() - t0;
 
   await sim.close();
@@ -194,7 +183,7 @@ export async function run(opts: { pairs?: number; concurrency?: number } = {}) {
   return {
     pairs,
     concurrency,
-    clock_tick_ms: 1000 / CLK_TCK,
+    clock_tick_ms: 10,
     mixed: {
       sim_cpu_ms: mixedCpu,
       cpu_ms_per_pair: round(mixedCpu / pairs),
