@@ -140,7 +140,7 @@ export async function findLocations(
   db: Db,
   query: ListQuery,
   now: Date,
-  opts: { nearbyCountLimit?: number } = {},
+  opts: { listCountLimit?: number } = {},
 ): Promise<LocationList> {
   const filter = toFilter(query);
   let rows: SearchRow[];
@@ -156,7 +156,7 @@ export async function findLocations(
       db,
       filter,
       { limit: query.limit, offset: query.offset },
-      { connectors: true, countLimit: opts.nearbyCountLimit },
+      { connectors: true, countLimit: opts.listCountLimit },
     ));
   }
   const byLocation = new Map<string, SummaryInput['evses']>();

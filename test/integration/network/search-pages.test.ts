@@ -1,0 +1,150 @@
+// Paged list searches on a generated network (PGlite or PostgreSQL): the page statement (counted up to a limit, the
+// page from an inner circle when that holds it, the page's EVSEs, connectors and tariffs read from precomputed
+// columns) must give exactly what the plain statement over all matches gives.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CITIES } from '../../../src/modules/network/core/demo-geography.ts';
+import { generateDemoNetwork } from '../../../src/modules/network/core/demo-network.ts';
+import type { ListQuery } from '../../../src/modules/network/core/search.schema.ts';
+import {
+  inscribedBox,
+  type SearchFilter,
+  searchLocations,
+  upsertLocations,
+  upsertParties,
+  upsertTariffs,
+} from '../../../src/modules/network/network.repository.ts';
+import { findLocations } from '../../../src/modules/network/network.search.ts';
+import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await openTestDatabase();
+  const net = generateDemoNetwork({ locations: 1500, seed: 5 });
+  await upsertParties(db.db, net.parties);
+  await upsertTariffs(db.db, net.tariffs);
+  for (const batch of net.batches(500)) await upsertLocations(db.db, batch);
+}, 60_000);
+afterAll(async () => {
+  await db?.close();
+});
+
+const city = (name: string) => CITIES.find((c) => c.name === name)!;
+const berlin = city('Berlin');
+const lisboa = city('Lisboa');
+const HAV_R = 6371008.8;
+function distanceM(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const rad = Math.PI / 180;
+  const a =
+    Math.sin(((lat2 - lat1) * rad) / 2) ** 2 +
+    Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;
+  return 2 * HAV_R * Math.asin(Math.sqrt(a));
+}
+const key = (r: { country_code: string; party_id: string; id: string }) => `${r.country_code}*${r.party_id}*${r.id}`;
+
+const filters: [string, SearchFilter][] = [
+  ['Berlin 10 km', { near: { lat: berlin.lat, lon: berlin.lon, radius_m: 10_000 } }],
+  ['Berlin 2 km', { near: { lat: berlin.lat + 0.01, lon: berlin.lon - 0.02, radius_m: 2_000 } }],
+  ['Berlin 60 km', { near: { lat: berlin.lat, lon: berlin.lon, radius_m: 60_000 } }],
+  ['Lisboa 30 km', { near: { lat: lisboa.lat, lon: lisboa.lon, radius_m: 30_000 } }],
+  [
+    'Berlin 20 km, CCS >= 50 kW available',
+    {
+      near: { lat: berlin.lat, lon: berlin.lon, radius_m: 20_000 },
+      standards: ['IEC_62196_T2_COMBO'],
+      min_power_w: 50_000,
+      available: true,
+    },
+  ],
+  ['Berlin box', { bbox: { minLon: 13.2, minLat: 52.43, maxLon: 13.6, maxLat: 52.61 } }],
+  ['a narrow box', { bbox: { minLon: 13.4, minLat: 52.3, maxLon: 13.41, maxLat: 52.7 } }],
+  ['Germany, by text', { bbox: { minLon: 5, minLat: 47, maxLon: 15, maxLat: 55 }, q: 'bahnhof' }],
+  ['an empty box', { bbox: { minLon: -30, minLat: 10, maxLon: -29, maxLat: 11 } }],
+];
+
+describe('paged list searches', () => {
+  it.each(filters)('%s: pages, totals and distances equal those of all matches in order', async (_, f) => {
+    const all = (await searchLocations(db.db, f, 'all')).rows;
+    const centre = f.near ?? {
+      lat: (f.bbox!.minLat + f.bbox!.maxLat) / 2,
+      lon: (f.bbox!.minLon + f.bbox!.maxLon) / 2,
+    };
+    // The reference itself: nearest to the centre first (ties by key), and within the radius.
+    const d = all.map((r) => distanceM(centre.lat, centre.lon, r.latitude, r.longitude));
+    for (let i = 1; i < d.length; i++) expect(d[i]! + 1e-6).toBeGreaterThanOrEqual(d[i - 1]!);
+    if (f.near) expect(d.every((x) => x <= f.near!.radius_m + 1e-6)).toBe(true);
+    const countLimit = 40;
+    for (const [limit, offset] of [
+      [5, 0],
+      [20, 0],
+      [10, 30],
+      [50, 0],
+      [7, 45],
+      [20, 200],
+    ] as const) {
+      const page = await searchLocations(db.db, f, { limit, offset }, { connectors: true, countLimit });
+      expect(page.rows.map(key)).toEqual(all.slice(offset, offset + limit).map(key));
+      expect(page.rows.map((r) => r.distance_m)).toEqual(all.slice(offset, offset + limit).map((r) => r.distance_m));
+      const counted = Math.max(countLimit, offset + limit);
+      expect([page.total, page.more]).toEqual([Math.min(all.length, counted), all.length > counted]);
+    }
+  });
+
+  it('covers both ways of finding a page: from the inner circle and from all matches', async () => {
+    // 1,500 locations: Berlin's 2.5 km circle (the inner one of 10 km) and Lisboa's 7.5 km circle hold a few, so the
+    // pages of 5 above come from the inner circle and those of 50 from all matches.
+    const inner = (await searchLocations(db.db, { near: { lat: berlin.lat, lon: berlin.lon, radius_m: 2_500 } }, 'all'))
+      .rows.length;
+    const lisboaInner = (
+      await searchLocations(db.db, { near: { lat: lisboa.lat, lon: lisboa.lon, radius_m: 7_500 } }, 'all')
+    ).rows.length;
+    expect([inner >= 5 && inner < 50, lisboaInner >= 5 && lisboaInner < 50]).toEqual([true, true]);
+  });
+
+  it('builds the same items as the open_now path (EVSEs, connectors and tariffs read separately)', async () => {
+    // A Friday at 11:00 in Europe: most sites are open; the open_now path reads the EVSEs, connectors and tariffs
+    // with separate queries, the paged path from the page statement.
+    const now = new Date('2026-11-27T10:00:00Z');
+    for (const where of [
+      { lat: berlin.lat, lon: berlin.lon, radius: 10_000 },
+      { bbox: { minLon: 13.2, minLat: 52.43, maxLon: 13.6, maxLat: 52.61 } },
+    ]) {
+      const query = { limit: 200, offset: 0, ...where } as ListQuery;
+      const paged = await findLocations(db.db, query, now);
+      const open = await findLocations(db.db, { ...query, open_now: true }, now);
+      const byKey = new Map(open.items.map((i) => [key(i), i]));
+      const both = paged.items.filter((i) => byKey.has(key(i)));
+      expect(both.length).toBeGreaterThan(30);
+      expect(both.some((i) => i.price !== null && i.availability.charging > 0)).toBe(true);
+      for (const i of both) expect(i).toEqual(byKey.get(key(i)));
+    }
+  });
+});
+
+describe('inscribedBox', () => {
+  it('lies within the circle (every corner, with a margin) and covers a good part of it', () => {
+    for (const [lat, lon, r] of [
+      [52.52, 13.405, 10_000],
+      [0, 0, 200_000],
+      [-33.9, 151.2, 1],
+      [69.6, 18.9, 50_000],
+      [38.7, -9.1, 2_500],
+    ] as const) {
+      const b = inscribedBox(lat, lon, r);
+      for (const [la, lo] of [
+        [b.minLat, b.minLon],
+        [b.minLat, b.maxLon],
+        [b.maxLat, b.minLon],
+        [b.maxLat, b.maxLon],
+      ] as const)
+        expect(distanceM(lat, lon, la, lo)).toBeLessThan(r * 0.996);
+      // At least 40 % of the circle's area.
+      const area = distanceM(b.minLat, lon, b.maxLat, lon) * distanceM(lat, b.minLon, lat, b.maxLon);
+      expect(area).toBeGreaterThan(0.4 * Math.PI * r * r);
+    }
+  });
+
+  it('gives no box near a pole or across the antimeridian', () => {
+    expect(inscribedBox(85, 0, 10_000).minLon).toBeGreaterThan(180);
+    expect(inscribedBox(0, 179.99, 10_000).minLon).toBeGreaterThan(180);
+  });
+});
