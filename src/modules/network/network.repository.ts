@@ -8,11 +8,18 @@ import type { Database } from '../../platform/db/schema.ts';
 import type { Connector, Evse, EvseStatus, Location } from './core/location.schema.ts';
 import { utc } from './core/location.schema.ts';
 import { connectorPowerW } from './core/power.ts';
-import { deriveSearchColumns, type LocationSearchColumns } from './core/search-columns.ts';
+import {
+  deriveSearchColumns,
+  type ListConnector,
+  type LocationSearchColumns,
+  listEvses,
+  listTariffIds,
+} from './core/search-columns.ts';
 
 /** The columns migrations/0002 adds (not in the platform's schema.ts). */
 type NetworkTables = {
   locations: { [K in keyof LocationSearchColumns]: LocationSearchColumns[K] };
+  location_objects: { list_evses: string; list_tariff_ids: string[] };
   evses: { position: number };
   connectors: { position: number };
 };
@@ -170,6 +177,8 @@ function locationObjectRow(l: Location) {
     party_id: l.party_id.toUpperCase(),
     id: l.id,
     object: JSON.stringify(object),
+    list_evses: JSON.stringify(listEvses(l)),
+    list_tariff_ids: listTariffIds(l),
   };
 }
 
@@ -260,7 +269,11 @@ async function writeLocations(trx: Trx, locations: Location[]): Promise<void> {
       .insertInto('location_objects')
       .values(part)
       .onConflict((oc) =>
-        oc.columns(['country_code', 'party_id', 'id']).doUpdateSet((eb) => ({ object: eb.ref('excluded.object') })),
+        oc.columns(['country_code', 'party_id', 'id']).doUpdateSet((eb) => ({
+          object: eb.ref('excluded.object'),
+          list_evses: eb.ref('excluded.list_evses'),
+          list_tariff_ids: eb.ref('excluded.list_tariff_ids'),
+        })),
       )
       .execute();
   }
@@ -324,14 +337,15 @@ export async function updateEvseStatus(
           coalesce(max(c.power_w) filter (where e.status <> 'REMOVED'), 0)::int as max_power_w,
           coalesce(array_agg(c.standard order by e.position, c.position) filter (where e.status <> 'REMOVED'), '{}') as conn_standards,
           coalesce(array_agg(c.power_w order by e.position, c.position) filter (where e.status <> 'REMOVED'), '{}') as conn_power_w,
-          coalesce(array_agg(e.status = 'AVAILABLE' order by e.position, c.position) filter (where e.status <> 'REMOVED'), '{}') as conn_available
+          coalesce(array_agg(e.status = 'AVAILABLE' order by e.position, c.position) filter (where e.status <> 'REMOVED'), '{}') as conn_available,
+          coalesce(array_agg(e.status order by e.position) filter (where c.position = 0), '{}') as evse_statuses
         from evse e join connectors c on c.country_code = ${cc} and c.party_id = ${pid} and c.location_id = ${key.id}
           and c.evse_uid = e.uid
       )
       update locations l set
         evse_total = d.evse_total, evse_available = d.evse_available, evse_occupied = d.evse_occupied,
         max_power_w = d.max_power_w, conn_standards = d.conn_standards, conn_power_w = d.conn_power_w,
-        conn_available = d.conn_available,
+        conn_available = d.conn_available, evse_statuses = d.evse_statuses,
         last_updated_text = case when ${at}::timestamptz > l.last_updated
           then ${lastUpdated}::text else l.last_updated_text end,
         last_updated = greatest(l.last_updated, ${at}::timestamptz)
@@ -581,10 +595,12 @@ export interface SearchRow {
   evse_occupied: number;
   max_power_w: number;
   distance_m: number | null;
-  /** With `connectors: true`: the location's EVSEs [uid, status] in order … */
-  evse_list?: [string, string][];
-  /** … and its connectors [evse uid, standard, power type, power W, tariff ids] in order within their EVSE. */
-  connector_list?: [string, string, string, number, string[]][];
+  /** With `connectors: true`: the status of each EVSE that has connectors, in order … */
+  evse_statuses?: string[];
+  /** … and, for each of them, its connectors [standard, power type, power W, tariff ids] in order. */
+  list_evses?: ListConnector[][];
+  /** With `connectors: true`: the distinct tariff ids of its connectors. */
+  list_tariff_ids?: string[];
   /** With `connectors: true`, on the first row only: [country code, party id, id, stored JSON text] of the tariffs. */
   tariffs?: [string, string, string, string][] | null;
 }
@@ -726,23 +742,19 @@ const boxSql = (b: { minLon: number; minLat: number; maxLon: number; maxLat: num
 
 /** The page's wide columns, EVSEs, connectors and tariffs, for the rows of `page` (key, hav), in `order`. */
 function pageRows(near: boolean, connectors: boolean, order: (t: string) => RawBuilder<unknown>): RawBuilder<unknown> {
-  // The page's EVSEs and connectors in the same statement (saves a round trip and 150-odd rows to parse): per
-  // location its EVSEs [uid, status] in order and its connectors [evse uid, standard, power type, power W, tariff
-  // ids] in order, as two JSON arrays (two index range scans; findLocations pairs them as pageConnectors would).
-  const conns = connectors
-    ? sql`, (select coalesce(json_agg(json_build_array(e.uid, e.status) order by e.position), '[]'::json)
-          from evses e where e.country_code = l.country_code and e.party_id = l.party_id and e.location_id = l.id)
-          as evse_list,
-        (select coalesce(json_agg(json_build_array(c.evse_uid, c.standard, c.power_type, c.power_w, c.tariff_ids)
-            order by c.position), '[]'::json)
-          from connectors c where c.country_code = l.country_code and c.party_id = l.party_id and c.location_id = l.id)
-          as connector_list`
+  // The page's EVSEs and connectors in the same statement, precomputed (migrations/0013): the statuses of the
+  // location's EVSEs (kept by every status change) and, beside its object, their connectors (kept by every write of
+  // the location). findLocations pairs them as it would pair pageConnectors' rows.
+  const conns = connectors ? sql`, l.evse_statuses, o.list_evses, o.list_tariff_ids` : sql``;
+  const objects = connectors
+    ? sql`join location_objects o on o.country_code = l.country_code and o.party_id = l.party_id and o.id = l.id`
     : sql``;
   return sql`select ${SEARCH_COLUMNS},
         coalesce(l.operator_name, ${PARTY_NAME}) as operator_name,
         ${near ? distanceFromHav(sql`page.hav`) : sql`null::float8`} as distance_m, page.hav ${conns}
       from page
       join locations l on l.country_code = page.country_code and l.party_id = page.party_id and l.id = page.id
+      ${objects}
       order by ${order('page')}`;
 }
 
@@ -798,8 +810,7 @@ const tariffTexts = (
 ) => sql`, case when row_number() over (order by ${order('x')}) = 1 then (
     select coalesce(json_agg(json_build_array(t.country_code, t.party_id, t.id, t.object::text)), '[]'::json)
     from tariffs t where (t.country_code, t.party_id, t.id) in (
-      select x2.country_code, x2.party_id, json_array_elements_text(c.value -> 4)
-      from x x2 cross join json_array_elements(x2.connector_list) c)) end as tariffs`;
+      select x2.country_code, x2.party_id, unnest(x2.list_tariff_ids) from x x2)) end as tariffs`;
 
 function answer(rows: (SearchRow & { total: string })[], countLimit: number | null) {
   const n = Number(rows[0]?.total ?? 0);

@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITIES } from '../../../src/modules/network/core/demo-geography.ts';
 import { generateDemoNetwork } from '../../../src/modules/network/core/demo-network.ts';
 import type { ListQuery } from '../../../src/modules/network/core/search.schema.ts';
+import { applyEvseStatusChanges } from '../../../src/modules/network/evse-status.repository.ts';
 import {
   inscribedBox,
   type SearchFilter,
   searchLocations,
+  updateEvseStatus,
   upsertLocations,
   upsertParties,
   upsertTariffs,
@@ -100,14 +102,12 @@ describe('paged list searches', () => {
     expect([inner >= 5 && inner < 50, lisboaInner >= 5 && lisboaInner < 50]).toEqual([true, true]);
   });
 
-  it('builds the same items as the open_now path (EVSEs, connectors and tariffs read separately)', async () => {
-    // A Friday at 11:00 in Europe: most sites are open; the open_now path reads the EVSEs, connectors and tariffs
-    // with separate queries, the paged path from the page statement.
-    const now = new Date('2026-11-27T10:00:00Z');
-    for (const where of [
-      { lat: berlin.lat, lon: berlin.lon, radius: 10_000 },
-      { bbox: { minLon: 13.2, minLat: 52.43, maxLon: 13.6, maxLat: 52.61 } },
-    ]) {
+  // A Friday at 11:00 in Europe: most sites are open; the open_now path reads the EVSEs, connectors and tariffs with
+  // separate queries, the paged path from the precomputed columns (migrations/0013).
+  const now = new Date('2026-11-27T10:00:00Z');
+  const BERLIN_BOX = { minLon: 13.2, minLat: 52.43, maxLon: 13.6, maxLat: 52.61 };
+  async function expectSameItems() {
+    for (const where of [{ lat: berlin.lat, lon: berlin.lon, radius: 10_000 }, { bbox: BERLIN_BOX }]) {
       const query = { limit: 200, offset: 0, ...where } as ListQuery;
       const paged = await findLocations(db.db, query, now);
       const open = await findLocations(db.db, { ...query, open_now: true }, now);
@@ -117,6 +117,45 @@ describe('paged list searches', () => {
       expect(both.some((i) => i.price !== null && i.availability.charging > 0)).toBe(true);
       for (const i of both) expect(i).toEqual(byKey.get(key(i)));
     }
+  }
+
+  it('builds the same items as the open_now path (EVSEs, connectors and tariffs read separately)', async () => {
+    await expectSameItems();
+  });
+
+  it('shows EVSE status changes (one at a time and in batches, REMOVED too) in the list items', async () => {
+    const near = (await searchLocations(db.db, { near: { lat: berlin.lat, lon: berlin.lon, radius_m: 10_000 } }, 'all'))
+      .rows;
+    const multi = near.filter((r) => r.evse_total >= 2).slice(0, 12);
+    expect(multi.length).toBe(12);
+    const at = (m: number) => `2027-01-0${1 + (m % 9)}T00:00:00Z`;
+    const [one, two, ...rest] = multi;
+    // One at a time: the first EVSE of one location REMOVED, of another OUTOFORDER.
+    expect(await updateEvseStatus(db.db, { ...one!, evse_uid: `${one!.id}-1` }, 'REMOVED', at(1))).toEqual({
+      ok: true,
+    });
+    expect(await updateEvseStatus(db.db, { ...two!, evse_uid: `${two!.id}-2` }, 'OUTOFORDER', at(1))).toEqual({
+      ok: true,
+    });
+    // In batches: every status on the others.
+    const statuses = ['CHARGING', 'BLOCKED', 'RESERVED', 'INOPERATIVE', 'UNKNOWN', 'REMOVED', 'AVAILABLE'] as const;
+    const outcomes = await applyEvseStatusChanges(
+      db.db,
+      rest.map((r, i) => ({
+        country_code: r.country_code,
+        party_id: r.party_id,
+        location_id: r.id,
+        evse_uid: `${r.id}-${1 + (i % 2)}`,
+        status: statuses[i % statuses.length]!,
+        last_updated: at(2),
+      })),
+    );
+    expect(outcomes.every((o) => o === 'updated')).toBe(true);
+    const query = { limit: 200, offset: 0, lat: berlin.lat, lon: berlin.lon, radius: 10_000 } as ListQuery;
+    const items = new Map((await findLocations(db.db, query, now)).items.map((i) => [key(i), i]));
+    expect(items.get(key(one!))?.availability.total).toBe(one!.evse_total - 1);
+    expect(items.get(key(two!))?.availability.out_of_order).toBeGreaterThan(0);
+    await expectSameItems();
   });
 });
 
