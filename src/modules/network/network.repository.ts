@@ -18,7 +18,7 @@ import {
 
 /** The columns migrations/0002 adds (not in the platform's schema.ts). */
 type NetworkTables = {
-  locations: { [K in keyof LocationSearchColumns]: LocationSearchColumns[K] };
+  locations: { [K in keyof LocationSearchColumns]: LocationSearchColumns[K] } & { min_power_w: number };
   location_objects: { list_evses: string; list_tariff_ids: string[] };
   evses: { position: number };
   connectors: { position: number };
@@ -201,7 +201,14 @@ function locationRow(l: Location) {
     last_updated_text: l.last_updated,
     last_updated: utc(l.last_updated),
     ...deriveSearchColumns(l),
+    min_power_w: minPowerW(l),
   };
+}
+
+/** The lowest power of any connector of the location, REMOVED EVSEs included (migrations/0014); 0 without any. */
+function minPowerW(l: Location): number {
+  const powers = (l.evses ?? []).flatMap((e) => e.connectors.map(connectorPowerW));
+  return powers.length === 0 ? 0 : Math.min(...powers);
 }
 
 function evseRow(l: Location, e: Evse, position: number) {
@@ -662,8 +669,17 @@ function searchConditions(f: SearchFilter): RawBuilder<unknown> {
       conds.push(sql.raw(`l.max_power_w >= ${FAST_POWER_W}`));
     if (f.standards?.length) conds.push(sql`l.conn_standards && ${f.standards}::text[]`);
     if (f.available) conds.push(sql`l.evse_available > 0`);
-    conds.push(sql`exists (select 1 from unnest(l.conn_standards, l.conn_power_w, l.conn_available) as c(standard, power_w, available)
-      where ${sql.join(connectorConds, sql` and `)})`);
+    // When every counted connector qualifies (min_power_w covers REMOVED EVSEs' connectors too, so it never
+    // overstates) and, if asked, an EVSE is AVAILABLE, the location matches without looking at its connectors one by
+    // one (migrations/0014); otherwise the arrays are checked connector by connector.
+    const everyConnector: RawBuilder<unknown>[] = [];
+    if (f.standards?.length) everyConnector.push(sql`l.conn_standards <@ ${f.standards}::text[]`);
+    if (f.min_power_w !== undefined && f.min_power_w > 0)
+      everyConnector.push(sql`l.min_power_w >= ${f.min_power_w}::int`);
+    if (f.available) everyConnector.push(sql`l.evse_available > 0`);
+    conds.push(sql`((${sql.join(everyConnector, sql` and `)})
+      or exists (select 1 from unnest(l.conn_standards, l.conn_power_w, l.conn_available) as c(standard, power_w, available)
+      where ${sql.join(connectorConds, sql` and `)}))`);
   } else if (f.available) {
     conds.push(sql`l.evse_available > 0`);
   }

@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITIES } from '../../../src/modules/network/core/demo-geography.ts';
 import { generateDemoNetwork } from '../../../src/modules/network/core/demo-network.ts';
+import type { Location } from '../../../src/modules/network/core/location.schema.ts';
+import { connectorPowerW } from '../../../src/modules/network/core/power.ts';
 import type { ListQuery } from '../../../src/modules/network/core/search.schema.ts';
 import { applyEvseStatusChanges } from '../../../src/modules/network/evse-status.repository.ts';
 import {
@@ -19,12 +21,16 @@ import { findLocations } from '../../../src/modules/network/network.search.ts';
 import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
 
 let db: TestDatabase;
+let generated: Location[] = [];
 beforeAll(async () => {
   db = await openTestDatabase();
   const net = generateDemoNetwork({ locations: 1500, seed: 5 });
   await upsertParties(db.db, net.parties);
   await upsertTariffs(db.db, net.tariffs);
-  for (const batch of net.batches(500)) await upsertLocations(db.db, batch);
+  for (const batch of net.batches(500)) {
+    await upsertLocations(db.db, batch);
+    generated = generated.concat(batch);
+  }
 }, 60_000);
 afterAll(async () => {
   await db?.close();
@@ -90,6 +96,50 @@ describe('paged list searches', () => {
       expect([page.total, page.more]).toEqual([Math.min(all.length, counted), all.length > counted]);
     }
   });
+
+  it.each([
+    [['IEC_62196_T2_COMBO'], 50_000, true],
+    [['IEC_62196_T2_COMBO'], 150_000, false],
+    [['IEC_62196_T2_COMBO', 'CHADEMO'], 50_000, true],
+    [['IEC_62196_T2'], undefined, true],
+    [undefined, 22_000, true],
+    [undefined, 100_000, false],
+  ] as const)(
+    'finds exactly the locations with a connector of %j, ≥ %j W, available: %j',
+    async (standards, minW, available) => {
+      // The reference: the generated objects, checked connector by connector (the same connector must qualify).
+      const f: SearchFilter = {
+        near: { lat: berlin.lat, lon: berlin.lon, radius_m: 60_000 },
+        standards: standards ? [...standards] : undefined,
+        min_power_w: minW,
+        available,
+      };
+      const expected = generated
+        .filter((l) => l.publish && (l.evses ?? []).some((e) => e.status !== 'REMOVED'))
+        .filter(
+          (l) =>
+            distanceM(berlin.lat, berlin.lon, Number(l.coordinates.latitude), Number(l.coordinates.longitude)) <=
+            60_000,
+        )
+        .filter((l) =>
+          (l.evses ?? []).some(
+            (e) =>
+              e.status !== 'REMOVED' &&
+              (!available || e.status === 'AVAILABLE') &&
+              e.connectors.some(
+                (c) =>
+                  (!standards || standards.includes(c.standard as never)) &&
+                  (minW === undefined || connectorPowerW(c) >= minW),
+              ),
+          ),
+        )
+        .map(key)
+        .sort();
+      const found = (await searchLocations(db.db, f, 'all')).rows.map(key).sort();
+      expect(found.length).toBeGreaterThan(0);
+      expect(found).toEqual(expected);
+    },
+  );
 
   it('covers both ways of finding a page: from the inner circle and from all matches', async () => {
     // 1,500 locations: Berlin's 2.5 km circle (the inner one of 10 km) and Lisboa's 7.5 km circle hold a few, so the
