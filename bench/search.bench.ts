@@ -192,7 +192,7 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
           { limit: 50, offset: 0 },
           { connectors: true },
         ),
-      'bbox viewport, page of 50 by name': (p, on) =>
+      'bbox viewport, page of 50 from the centre': (p, on) =>
         searchLocations(on, { bbox: viewport(p) }, { limit: 50, offset: 0 }, { connectors: true }),
       'page aggregates, open_now path (connectors of 50 locations)': async (p, on) => {
         const { rows } = await searchLocations(db, { near: { ...p, radius_m: 10_000 } }, { limit: 50, offset: 0 });

@@ -216,7 +216,7 @@ export interface LocationDetail extends LocationSummary {
 export interface Page<T> {
   items: T[];
   total: number;
-  /** True when more match than `total` (a nearby search stops counting at 1,000). */
+  /** True when more match than `total` (a nearby or map-area search stops counting at 1,000). */
   more?: boolean;
   limit: number;
   offset: number;

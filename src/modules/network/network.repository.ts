@@ -8,11 +8,18 @@ import type { Database } from '../../platform/db/schema.ts';
 import type { Connector, Evse, EvseStatus, Location } from './core/location.schema.ts';
 import { utc } from './core/location.schema.ts';
 import { connectorPowerW } from './core/power.ts';
-import { deriveSearchColumns, type LocationSearchColumns } from './core/search-columns.ts';
+import {
+  deriveSearchColumns,
+  type ListConnector,
+  type LocationSearchColumns,
+  listEvses,
+  listTariffIds,
+} from './core/search-columns.ts';
 
 /** The columns migrations/0002 adds (not in the platform's schema.ts). */
 type NetworkTables = {
-  locations: { [K in keyof LocationSearchColumns]: LocationSearchColumns[K] };
+  locations: { [K in keyof LocationSearchColumns]: LocationSearchColumns[K] } & { min_power_w: number };
+  location_objects: { list_evses: string; list_tariff_ids: string[] };
   evses: { position: number };
   connectors: { position: number };
 };
@@ -170,6 +177,8 @@ function locationObjectRow(l: Location) {
     party_id: l.party_id.toUpperCase(),
     id: l.id,
     object: JSON.stringify(object),
+    list_evses: JSON.stringify(listEvses(l)),
+    list_tariff_ids: listTariffIds(l),
   };
 }
 
@@ -192,7 +201,14 @@ function locationRow(l: Location) {
     last_updated_text: l.last_updated,
     last_updated: utc(l.last_updated),
     ...deriveSearchColumns(l),
+    min_power_w: minPowerW(l),
   };
+}
+
+/** The lowest power of any connector of the location, REMOVED EVSEs included (migrations/0014); 0 without any. */
+function minPowerW(l: Location): number {
+  const powers = (l.evses ?? []).flatMap((e) => e.connectors.map(connectorPowerW));
+  return powers.length === 0 ? 0 : Math.min(...powers);
 }
 
 function evseRow(l: Location, e: Evse, position: number) {
@@ -260,7 +276,11 @@ async function writeLocations(trx: Trx, locations: Location[]): Promise<void> {
       .insertInto('location_objects')
       .values(part)
       .onConflict((oc) =>
-        oc.columns(['country_code', 'party_id', 'id']).doUpdateSet((eb) => ({ object: eb.ref('excluded.object') })),
+        oc.columns(['country_code', 'party_id', 'id']).doUpdateSet((eb) => ({
+          object: eb.ref('excluded.object'),
+          list_evses: eb.ref('excluded.list_evses'),
+          list_tariff_ids: eb.ref('excluded.list_tariff_ids'),
+        })),
       )
       .execute();
   }
@@ -324,14 +344,15 @@ export async function updateEvseStatus(
           coalesce(max(c.power_w) filter (where e.status <> 'REMOVED'), 0)::int as max_power_w,
           coalesce(array_agg(c.standard order by e.position, c.position) filter (where e.status <> 'REMOVED'), '{}') as conn_standards,
           coalesce(array_agg(c.power_w order by e.position, c.position) filter (where e.status <> 'REMOVED'), '{}') as conn_power_w,
-          coalesce(array_agg(e.status = 'AVAILABLE' order by e.position, c.position) filter (where e.status <> 'REMOVED'), '{}') as conn_available
+          coalesce(array_agg(e.status = 'AVAILABLE' order by e.position, c.position) filter (where e.status <> 'REMOVED'), '{}') as conn_available,
+          coalesce(array_agg(e.status order by e.position) filter (where c.position = 0), '{}') as evse_statuses
         from evse e join connectors c on c.country_code = ${cc} and c.party_id = ${pid} and c.location_id = ${key.id}
           and c.evse_uid = e.uid
       )
       update locations l set
         evse_total = d.evse_total, evse_available = d.evse_available, evse_occupied = d.evse_occupied,
         max_power_w = d.max_power_w, conn_standards = d.conn_standards, conn_power_w = d.conn_power_w,
-        conn_available = d.conn_available,
+        conn_available = d.conn_available, evse_statuses = d.evse_statuses,
         last_updated_text = case when ${at}::timestamptz > l.last_updated
           then ${lastUpdated}::text else l.last_updated_text end,
         last_updated = greatest(l.last_updated, ${at}::timestamptz)
@@ -587,10 +608,12 @@ export interface SearchRow {
   evse_occupied: number;
   max_power_w: number;
   distance_m: number | null;
-  /** With `connectors: true`: the location's EVSEs [uid, status] in order … */
-  evse_list?: [string, string][];
-  /** … and its connectors [evse uid, standard, power type, power W, tariff ids] in order within their EVSE. */
-  connector_list?: [string, string, string, number, string[]][];
+  /** With `connectors: true`: the status of each EVSE that has connectors, in order … */
+  evse_statuses?: string[];
+  /** … and, for each of them, its connectors [standard, power type, power W, tariff ids] in order. */
+  list_evses?: ListConnector[][];
+  /** With `connectors: true`: the distinct tariff ids of its connectors. */
+  list_tariff_ids?: string[];
   /** With `connectors: true`, on the first row only: [country code, party id, id, stored JSON text] of the tariffs. */
   tariffs?: [string, string, string, string][] | null;
 }
@@ -652,8 +675,17 @@ function searchConditions(f: SearchFilter): RawBuilder<unknown> {
       conds.push(sql.raw(`l.max_power_w >= ${FAST_POWER_W}`));
     if (f.standards?.length) conds.push(sql`l.conn_standards && ${f.standards}::text[]`);
     if (f.available) conds.push(sql`l.evse_available > 0`);
-    conds.push(sql`exists (select 1 from unnest(l.conn_standards, l.conn_power_w, l.conn_available) as c(standard, power_w, available)
-      where ${sql.join(connectorConds, sql` and `)})`);
+    // When every counted connector qualifies (min_power_w covers REMOVED EVSEs' connectors too, so it never
+    // overstates) and, if asked, an EVSE is AVAILABLE, the location matches without looking at its connectors one by
+    // one (migrations/0014); otherwise the arrays are checked connector by connector.
+    const everyConnector: RawBuilder<unknown>[] = [];
+    if (f.standards?.length) everyConnector.push(sql`l.conn_standards <@ ${f.standards}::text[]`);
+    if (f.min_power_w !== undefined && f.min_power_w > 0)
+      everyConnector.push(sql`l.min_power_w >= ${f.min_power_w}::int`);
+    if (f.available) everyConnector.push(sql`l.evse_available > 0`);
+    conds.push(sql`((${sql.join(everyConnector, sql` and `)})
+      or exists (select 1 from unnest(l.conn_standards, l.conn_power_w, l.conn_available) as c(standard, power_w, available)
+      where ${sql.join(connectorConds, sql` and `)}))`);
   } else if (f.available) {
     conds.push(sql`l.evse_available > 0`);
   }
@@ -679,13 +711,82 @@ const SEARCH_COLUMNS = sql`l.country_code, l.party_id, l.id, l.name,
   l.address, l.city, l.postal_code, l.country, l.latitude, l.longitude, l.time_zone, l.opening_hours, l.always_open,
   l.evse_total, l.evse_available, l.evse_occupied, l.max_power_w`;
 
-/** A paged nearby search counts its matches up to this many (or offset + limit when more), then says "more". */
+/** A paged nearby or bbox search counts its matches up to this many (or offset + limit when more), then says "more". */
 export const NEARBY_COUNT_LIMIT = 1000;
 
+/** The centre of a box (where a bbox list starts: nearest to the middle of the map view first). */
+const boxCentre = (b: NonNullable<SearchFilter['bbox']>) => ({
+  lat: (b.minLat + b.maxLat) / 2,
+  lon: (b.minLon + b.maxLon) / 2,
+});
+
+/** The haversine term a of two points, as haversineTerm computes it in SQL. */
+function havBetween(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const rad = Math.PI / 180;
+  return (
+    Math.sin(((lat2 - lat1) * rad) / 2) ** 2 +
+    Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2
+  );
+}
+
+/** A box that matches nothing (longitudes never exceed 180). */
+const NO_BOX = { minLon: 1000, minLat: 1000, maxLon: 1000, maxLat: 1000 };
+
 /**
- * One page of locations matching `f`, with the total. Nearby (f.near): within the radius, by distance; counted up to
- * max(NEARBY_COUNT_LIMIT, offset + limit) — `more: true` when further locations match. Otherwise by name, counted
- * exactly. `page: 'all'` returns every match (for filters evaluated outside SQL, such as open_now).
+ * A box well inside the circle of `radiusM` around (lat, lon): every point in it is within the radius with a 1 %
+ * margin on the haversine term, so its points need no haversine check (see searchLocations). NO_BOX when there is
+ * no such box worth having (near a pole or the antimeridian).
+ */
+export function inscribedBox(lat: number, lon: number, radiusM: number) {
+  const hav = havOf(radiusM);
+  const dLat = (0.7 * radiusM * 180) / (Math.PI * EARTH_RADIUS_M);
+  const equatorward = Math.max(0, Math.abs(lat) - dLat); // the box's widest latitude
+  const rest =
+    (0.98 * hav - Math.sin((dLat * Math.PI) / 360) ** 2) /
+    (Math.cos((lat * Math.PI) / 180) * Math.cos((equatorward * Math.PI) / 180));
+  if (!(rest > 0 && rest < 1) || Math.abs(lat) + dLat > 80) return NO_BOX;
+  const dLon = (2 * Math.asin(Math.sqrt(rest)) * 180) / Math.PI;
+  const box = { minLon: lon - dLon, minLat: lat - dLat, maxLon: lon + dLon, maxLat: lat + dLat };
+  if (box.minLon < -180 || box.maxLon > 180) return NO_BOX;
+  // Every corner checked (the margin covers the rounding of the SQL evaluation).
+  for (const [la, lo] of [
+    [box.minLat, box.minLon],
+    [box.minLat, box.maxLon],
+    [box.maxLat, box.minLon],
+    [box.maxLat, box.maxLon],
+  ] as const)
+    if (!(havBetween(lat, lon, la!, lo!) <= 0.99 * hav)) return NO_BOX;
+  return box;
+}
+
+const boxSql = (b: { minLon: number; minLat: number; maxLon: number; maxLat: number }) =>
+  sql`box(point(${b.minLon}::float8, ${b.minLat}::float8), point(${b.maxLon}::float8, ${b.maxLat}::float8))`;
+
+/** The page's wide columns, EVSEs, connectors and tariffs, for the rows of `page` (key, hav), in `order`. */
+function pageRows(near: boolean, connectors: boolean, order: (t: string) => RawBuilder<unknown>): RawBuilder<unknown> {
+  // The page's EVSEs and connectors in the same statement, precomputed (migrations/0013): the statuses of the
+  // location's EVSEs (kept by every status change) and, beside its object, their connectors (kept by every write of
+  // the location). findLocations pairs them as it would pair pageConnectors' rows.
+  const conns = connectors ? sql`, l.evse_statuses, o.list_evses, o.list_tariff_ids` : sql``;
+  const objects = connectors
+    ? sql`join location_objects o on o.country_code = l.country_code and o.party_id = l.party_id and o.id = l.id`
+    : sql``;
+  return sql`select ${SEARCH_COLUMNS},
+        coalesce(l.operator_name, ${PARTY_NAME}) as operator_name,
+        ${near ? distanceFromHav(sql`page.hav`) : sql`null::float8`} as distance_m, page.hav ${conns}
+      from page
+      join locations l on l.country_code = page.country_code and l.party_id = page.party_id and l.id = page.id
+      ${objects}
+      order by ${order('page')}`;
+}
+
+/**
+ * One page of locations matching `f`, with the total.
+ * - Nearby (f.near): within the radius, by distance. With a bbox: in the box, by distance from its centre (the
+ *   middle of the map view first; distance_m stays null). Paged, both count up to max(NEARBY_COUNT_LIMIT or
+ *   `countLimit`, offset + limit) — `more: true` when further locations match.
+ * - Otherwise by name, counted exactly.
+ * `page: 'all'` returns every match (for filters evaluated outside SQL, such as open_now), in the same order.
  */
 export async function searchLocations(
   db: Db,
@@ -694,85 +795,136 @@ export async function searchLocations(
   opts: { connectors?: boolean; countLimit?: number } = {},
 ): Promise<{ rows: SearchRow[]; total: number; more: boolean }> {
   const near = f.near;
-  // The page's EVSEs and connectors in the same statement (saves a round trip and 150-odd rows to parse): per
-  // location its EVSEs [uid, status] in order and its connectors [evse uid, standard, power type, power W, tariff
-  // ids] in order, as two JSON arrays (two index range scans; findLocations pairs them as pageConnectors would).
-  const conns = opts.connectors
-    ? sql`, (select coalesce(json_agg(json_build_array(e.uid, e.status) order by e.position), '[]'::json)
-          from evses e where e.country_code = l.country_code and e.party_id = l.party_id and e.location_id = l.id)
-          as evse_list,
-        (select coalesce(json_agg(json_build_array(c.evse_uid, c.standard, c.power_type, c.power_w, c.tariff_ids)
-            order by c.position), '[]'::json)
-          from connectors c where c.country_code = l.country_code and c.party_id = l.party_id and c.location_id = l.id)
-          as connector_list`
-    : sql``;
-  const hav = near ? haversineTerm(near.lat, near.lon) : sql<null>`null::float8`;
+  const centre = near ?? (f.bbox ? boxCentre(f.bbox) : undefined);
+  if (centre && page !== 'all') return centredPage(db, f, centre, page, opts);
+  const hav = centre ? haversineTerm(centre.lat, centre.lon) : sql<null>`null::float8`;
   const order = (t: string) =>
-    near
+    centre
       ? sql`${sql.ref(`${t}.hav`)}, ${sql.ref(`${t}.country_code`)}, ${sql.ref(`${t}.party_id`)}, ${sql.ref(`${t}.id`)}`
       : sql`${sql.ref(`${t}.name`)} nulls last, ${sql.ref(`${t}.country_code`)}, ${sql.ref(`${t}.party_id`)}, ${sql.ref(`${t}.id`)}`;
   const paging = page === 'all' ? sql`` : sql`limit ${page.limit}::int offset ${page.offset}::int`;
   const inRadius = near ? sql`where hav <= ${havOf(near.radius_m)}::float8` : sql``;
-  // Nearby, paged: a dense area has thousands of matches, and counting and ordering all of them was the search's
-  // cost. So the count stops at `countLimit` + 1, and the page comes from a circle of a quarter of the radius when
-  // that one already holds offset + limit matches: every match outside it is farther than all inside, so its first
-  // offset + limit by (distance, key) are exactly those of the whole radius. Otherwise the page comes from all
-  // matches. Either branch runs only when its one-time condition holds.
-  const wanted = page === 'all' ? 0 : page.offset + page.limit;
-  const countLimit = near && page !== 'all' ? Math.max(opts.countLimit ?? NEARBY_COUNT_LIMIT, wanted) : null;
-  const inner = near && countLimit !== null ? { ...near, radius_m: near.radius_m / 4 } : null;
-  const pageCte = inner
-    ? sql`inner_hits as (
+  // Counting and ordering run over narrow rows (key, name, haversine term) of all matches, which the covering index
+  // locations_search gives without reading the table (migration 0003); the wide columns are read for the page only.
+  // One row comes back even for an empty page, carrying the total.
+  const tariffs = opts.connectors ? tariffTexts(order) : sql``;
+  const result = await sql<SearchRow & { total: string }>`${sql.raw(PREPARE)}
+    with hits as (
+      select * from (
         select l.country_code, l.party_id, l.id, l.name, ${hav} as hav
         from locations l
-        where ${searchConditions({ ...f, near: inner })} and ${hav} <= ${havOf(inner.radius_m)}::float8
-      ), inner_enough as (select count(*) >= ${wanted}::int as ok from (select 1 from inner_hits limit ${wanted}::int) x),
-      page as (
-        (select * from inner_hits h where (select ok from inner_enough) order by ${order('h')} ${paging})
-        union all
-        (select * from hits h where not (select ok from inner_enough) order by ${order('h')} ${paging})
-      )`
-    : sql`page as (select * from hits as h order by ${order('h')} ${paging})`;
-  const counted =
-    countLimit !== null
-      ? sql`(select count(*) as total from (select 1 from hits limit ${countLimit + 1}::int) c) t`
-      : sql`(select count(*) as total from hits) t`;
-  // Counting and ordering run over narrow rows (key, name, haversine term) of all matches, which the covering index
-  // locations_search gives without reading the table (migration 0003); the wide columns are read for the page only,
-  // and the party name (operator fallback) and the distance too. One row comes back even for an empty page,
-  // carrying the total.
-  // With connectors: also the stored texts of every tariff the page's connectors name, once, on the first row.
-  const tariffs = opts.connectors
-    ? sql`, case when row_number() over (order by ${order('x')}) = 1 then (
-        select coalesce(json_agg(json_build_array(t.country_code, t.party_id, t.id, t.object::text)), '[]'::json)
-        from tariffs t where (t.country_code, t.party_id, t.id) in (
-          select c.country_code, c.party_id, unnest(c.tariff_ids) from page p join connectors c
-            on c.country_code = p.country_code and c.party_id = p.party_id and c.location_id = p.id)) end as tariffs`
-    : sql``;
-  // Prepared (see PREPARE): planning this statement took ~1 ms, as long as running it for a typical query point.
-  const result = await sql<SearchRow & { total: string }>`${sql.raw(PREPARE)}
-    with matches as (
-      select l.country_code, l.party_id, l.id, l.name, ${hav} as hav
-      from locations l
-      where ${searchConditions(f)}
-    ), hits as (select * from matches ${inRadius}),
-    ${pageCte}
-    select t.total, x.* ${tariffs} from ${counted}
-    left join lateral (
-      select ${SEARCH_COLUMNS},
-        coalesce(l.operator_name, ${PARTY_NAME}) as operator_name,
-        ${near ? distanceFromHav(sql`page.hav`) : sql`null::float8`} as distance_m, page.hav ${conns}
-      from page
-      join locations l on l.country_code = page.country_code and l.party_id = page.party_id and l.id = page.id
-    ) x on true
+        where ${searchConditions(f)}
+      ) m ${inRadius}
+    ), page as (select * from hits as h order by ${order('h')} ${paging}),
+    x as materialized (${pageRows(near !== undefined, opts.connectors === true, order)})
+    select t.total, x.* ${tariffs}
+    from (select count(*) as total from hits) t left join x on true
     order by ${order('x')}`.execute(db);
-  const n = Number(result.rows[0]?.total ?? 0);
+  return answer(result.rows, null);
+}
+
+/**
+ * With connectors: the stored texts of every tariff the page's connectors name, once, on the first row (from the
+ * connector lists already read, `x`).
+ */
+const tariffTexts = (
+  order: (t: string) => RawBuilder<unknown>,
+) => sql`, case when row_number() over (order by ${order('x')}) = 1 then (
+    select coalesce(json_agg(json_build_array(t.country_code, t.party_id, t.id, t.object::text)), '[]'::json)
+    from tariffs t where (t.country_code, t.party_id, t.id) in (
+      select x2.country_code, x2.party_id, unnest(x2.list_tariff_ids) from x x2)) end as tariffs`;
+
+function answer(rows: (SearchRow & { total: string })[], countLimit: number | null) {
+  const n = Number(rows[0]?.total ?? 0);
   const more = countLimit !== null && n > countLimit;
   const total = more && countLimit !== null ? countLimit : n;
   // The rows keep their `total` and `hav` columns: deleting properties would make every row a slow dictionary-mode
   // object for the code that reads them next.
-  const rows = result.rows.filter((r) => r.id !== null);
-  return { rows, total, more };
+  return { rows: rows.filter((r) => r.id !== null), total, more };
+}
+
+/**
+ * A paged search ordered by distance from a centre (nearby: within a radius; bbox: in the box). Dense areas have
+ * thousands of matches, and counting and ordering all of them was the search's cost:
+ * - the count stops at `countLimit` + 1; within a radius, matches inside a box inscribed in the circle need no
+ *   haversine check (about half of the box's index entries);
+ * - the page comes from the circle of a quarter of the radius (bbox: of the largest circle around the centre that
+ *   fits in the box) when that circle already holds offset + limit matches: every match outside it is farther than
+ *   all inside, so its first offset + limit by (distance, key) are exactly those of all matches. Otherwise the page
+ *   comes from all matches. Either branch runs only when its one-time condition holds;
+ * - the haversine term is computed once per candidate (subqueries fenced with `offset 0`, or PostgreSQL would
+ *   compute it in the filter and again for the output).
+ */
+async function centredPage(
+  db: Db,
+  f: SearchFilter,
+  centre: { lat: number; lon: number },
+  page: { limit: number; offset: number },
+  opts: { connectors?: boolean; countLimit?: number },
+): Promise<{ rows: SearchRow[]; total: number; more: boolean }> {
+  const near = f.near;
+  const hav = haversineTerm(centre.lat, centre.lon);
+  const order = (t: string) =>
+    sql`${sql.ref(`${t}.hav`)}, ${sql.ref(`${t}.country_code`)}, ${sql.ref(`${t}.party_id`)}, ${sql.ref(`${t}.id`)}`;
+  const paging = sql`limit ${page.limit}::int offset ${page.offset}::int`;
+  const wanted = page.offset + page.limit;
+  const countLimit = Math.max(opts.countLimit ?? NEARBY_COUNT_LIMIT, wanted);
+  // The inner circle: a quarter of the radius; for a box, a quarter of the largest circle around its centre inside it.
+  let innerM: number;
+  if (near) innerM = near.radius_m / 4;
+  else {
+    const b = f.bbox!;
+    const rad = Math.PI / 180;
+    const halfLat = ((b.maxLat - b.minLat) / 2) * rad;
+    const halfLon = Math.min(Math.PI / 2, ((b.maxLon - b.minLon) / 2) * rad);
+    innerM = (EARTH_RADIUS_M * Math.min(halfLat, Math.asin(Math.cos(centre.lat * rad) * Math.sin(halfLon)))) / 4;
+  }
+  innerM = Math.max(innerM, 0);
+  const inner = { ...centre, radius_m: innerM };
+  // Candidates of a circle: its bounding box (GiST index), then the haversine term.
+  const innerBox = radiusBox(centre.lat, centre.lon, innerM);
+  const innerConds = searchConditions({
+    ...f,
+    near: undefined,
+    bbox: f.bbox
+      ? {
+          minLon: Math.max(f.bbox.minLon, innerBox.minLon),
+          minLat: Math.max(f.bbox.minLat, innerBox.minLat),
+          maxLon: Math.min(f.bbox.maxLon, innerBox.maxLon),
+          maxLat: Math.min(f.bbox.maxLat, innerBox.maxLat),
+        }
+      : innerBox,
+  });
+  const innerHav = havOf(inner.radius_m);
+  // Matching, as a condition: nearby, within the radius (points of the inscribed box without computing the term).
+  const all = searchConditions(f);
+  const matching = near
+    ? sql`${all} and (l.geo <@ ${boxSql(inscribedBox(near.lat, near.lon, near.radius_m))}
+        or ${hav} <= ${havOf(near.radius_m)}::float8)`
+    : all;
+  const innerMatching = sql`${innerConds} and (l.geo <@ ${boxSql(inscribedBox(centre.lat, centre.lon, innerM))}
+        or ${hav} <= ${innerHav}::float8)`;
+  const withHav = (conds: RawBuilder<unknown>, maxHav: number | null) => sql`select * from (
+      select l.country_code, l.party_id, l.id, ${hav} as hav from locations l where ${conds} offset 0
+    ) m ${maxHav === null ? sql`` : sql`where m.hav <= ${maxHav}::float8`}`;
+  const tariffs = opts.connectors ? tariffTexts(order) : sql``;
+  // Prepared (see PREPARE): planning this statement took ~1 ms, as long as running it for a typical query point.
+  const result = await sql<SearchRow & { total: string }>`${sql.raw(PREPARE)}
+    with inner_enough as (
+      select count(*) >= ${wanted}::int as ok
+      from (select 1 from locations l where ${innerMatching} limit ${wanted}::int) c
+    ), page as (
+      (select * from (${withHav(innerConds, innerHav)}) h where (select ok from inner_enough) order by ${order('h')} ${paging})
+      union all
+      (select * from (${withHav(all, near ? havOf(near.radius_m) : null)}) h where not (select ok from inner_enough)
+        order by ${order('h')} ${paging})
+    ),
+    x as materialized (${pageRows(near !== undefined, opts.connectors === true, order)})
+    select t.total, x.* ${tariffs}
+    from (select count(*) as total from (select 1 from locations l where ${matching} limit ${countLimit + 1}::int) c) t
+    left join x on true
+    order by ${order('x')}`.execute(db);
+  return answer(result.rows, countLimit);
 }
 
 export interface MarkerRow {

@@ -22,8 +22,8 @@ export interface NetworkRouteDeps {
   now?: () => Date;
   /** Markers with a zoom level: more matches than this come back as grid clusters (default 500). */
   markerClusterAbove?: number;
-  /** Nearby lists count their matches up to this many, then say `more` (default 1,000). */
-  nearbyCountLimit?: number;
+  /** Nearby and bbox lists count their matches up to this many, then say `more` (default 1,000). */
+  listCountLimit?: number;
 }
 
 /**
@@ -70,7 +70,7 @@ export function networkRoutes(deps: NetworkRouteDeps): FastifyPluginAsync {
         },
         serializerCompiler: plainJson,
       },
-      async (req) => findLocations(deps.db, req.query, now(), { nearbyCountLimit: deps.nearbyCountLimit }),
+      async (req) => findLocations(deps.db, req.query, now(), { listCountLimit: deps.listCountLimit }),
     );
 
     app.get(

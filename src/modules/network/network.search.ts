@@ -140,7 +140,7 @@ export async function findLocations(
   db: Db,
   query: ListQuery,
   now: Date,
-  opts: { nearbyCountLimit?: number } = {},
+  opts: { listCountLimit?: number } = {},
 ): Promise<LocationList> {
   const filter = toFilter(query);
   let rows: SearchRow[];
@@ -156,7 +156,7 @@ export async function findLocations(
       db,
       filter,
       { limit: query.limit, offset: query.offset },
-      { connectors: true, countLimit: opts.nearbyCountLimit },
+      { connectors: true, countLimit: opts.listCountLimit },
     ));
   }
   const byLocation = new Map<string, SummaryInput['evses']>();
@@ -167,23 +167,18 @@ export async function findLocations(
       wanted.set(tariffKey(t), t);
     }
   };
-  if (rows.every((r) => r.evse_list !== undefined)) {
+  if (rows.every((r) => r.list_evses !== undefined && r.evse_statuses !== undefined)) {
     for (const r of rows) {
-      const byEvse = new Map<string, SummaryInput['evses'][number]['connectors']>();
-      for (const [evseUid, standard, power_type, power_w, tariff_ids] of r.connector_list ?? []) {
-        let list = byEvse.get(evseUid);
-        if (!list) {
-          list = [];
-          byEvse.set(evseUid, list);
-        }
-        list.push({ standard, power_type, power_w, tariff_ids });
-        addTariffs(r.country_code, r.party_id, tariff_ids);
-      }
-      const evses: SummaryInput['evses'] = [];
-      for (const [uid, status] of r.evse_list ?? []) {
-        const connectors = byEvse.get(uid);
-        if (connectors) evses.push({ status, connectors }); // as pageConnectors: an EVSE without connectors is left out
-      }
+      const statuses = r.evse_statuses ?? [];
+      const evses: SummaryInput['evses'] = (r.list_evses ?? []).map((list, i) => ({
+        status: statuses[i] ?? 'UNKNOWN',
+        connectors: list.map(([standard, power_type, power_w, tariff_ids]) => ({
+          standard,
+          power_type,
+          power_w,
+          tariff_ids,
+        })),
+      }));
       byLocation.set(`${r.country_code}*${r.party_id}*${r.id}`, evses);
     }
   } else {

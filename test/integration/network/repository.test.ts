@@ -33,7 +33,7 @@ async function searchColumns(k: typeof key, on = db) {
   const r = await sql<
     Record<string, unknown>
   >`select evse_total, evse_available, evse_occupied, max_power_w, conn_standards,
-      conn_power_w, conn_available, always_open from locations
+      conn_power_w, conn_available, always_open, evse_statuses from locations
     where country_code = ${k.country_code} and party_id = ${k.party_id} and id = ${k.id}`.execute(on.db);
   return r.rows[0];
 }

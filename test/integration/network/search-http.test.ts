@@ -102,10 +102,10 @@ describe('GET /api/v1/locations (nearby)', () => {
     }
   });
 
-  it('counts a nearby search up to a limit (1,000, or offset + limit) and then says more', async () => {
+  it('counts a nearby or bbox search up to a limit (1,000, or offset + limit) and then says more', async () => {
     const counting = await buildApp({
       logLevel: 'silent',
-      modules: [networkRoutes({ db: db.db, now: () => clock, nearbyCountLimit: 2 })],
+      modules: [networkRoutes({ db: db.db, now: () => clock, listCountLimit: 2 })],
       ready: async () => ({ ok: true }),
     });
     const list = async (query: string) =>
@@ -119,8 +119,12 @@ describe('GET /api/v1/locations (nearby)', () => {
       expect([exact.total, exact.more]).toEqual([4, false]);
       const few = await list(`${near}&radius=3000`);
       expect([few.total, few.more]).toEqual([2, false]);
-      const byName = await list(`${BERLIN_BOX}&limit=1`); // lists by name count exactly
-      expect([byName.total, byName.more]).toEqual([4, false]);
+      const box = await list(`${BERLIN_BOX}&limit=1`);
+      expect([ids(box), box.total, box.more]).toEqual([['L3'], 2, true]);
+      const boxExact = await list(`${BERLIN_BOX}&limit=4`);
+      expect([boxExact.total, boxExact.more]).toEqual([4, false]);
+      const byName = await list('limit=1'); // the whole network by name counts exactly
+      expect([ids(byName), byName.total, byName.more]).toEqual([['DUP1'], 7, false]); // Alpha Amsterdam
     } finally {
       await counting.close();
     }
@@ -211,15 +215,22 @@ describe('GET /api/v1/locations (nearby)', () => {
 });
 
 describe('GET /api/v1/locations (bbox and filters)', () => {
-  it('returns the locations in the box by name', async () => {
+  it('returns the locations in the box nearest to its centre first', async () => {
+    // The box's centre is 52.55, 13.45: L3 3.24 km away, L2 3.34 km, L1 4.5 km, L4 11.5 km.
     const r = await get(`/locations?${BERLIN_BOX}`);
-    expect(r.body.items.map((i: { name: string }) => i.name)).toEqual([
-      'Alpha Mitte',
-      'Alpha Ost',
-      'Beta Garage',
-      'Zeta Far',
-    ]);
+    expect(ids(r.body)).toEqual(['L3', 'L2', 'L1', 'L4']);
     expect(r.body.items.every((i: { distance_m: null }) => i.distance_m === null)).toBe(true);
+    expect([r.body.total, r.body.more]).toEqual([4, false]);
+    // Pages of a box: the same order whether a page comes from the inner circle or from all matches.
+    for (const [limit, offset] of [
+      [1, 0],
+      [2, 1],
+      [1, 3],
+      [3, 2],
+    ] as const) {
+      const p = await get(`/locations?${BERLIN_BOX}&limit=${limit}&offset=${offset}`);
+      expect(ids(p.body)).toEqual(ids(r.body).slice(offset, offset + limit));
+    }
   });
 
   it.each([
@@ -252,7 +263,7 @@ describe('GET /api/v1/locations (bbox and filters)', () => {
     const all = await get(`/locations?${BERLIN_BOX}`);
     clock = FRIDAY_11H;
     expect(r.body.total).toBe(3); // Beta Garage is closed on Saturdays
-    expect(ids(r.body)).toEqual(['L2', 'L4']);
+    expect(ids(r.body)).toEqual(['L1', 'L4']); // of L2, L1, L4 (from the box's centre)
     expect(all.body.items.find((i: { id: string }) => i.id === 'L3').open_now).toBe(false);
   });
 

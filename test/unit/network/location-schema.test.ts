@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type Location, parseLocation } from '../../../src/modules/network/core/location.schema.ts';
 import { applyLocationPatch } from '../../../src/modules/network/core/location-patch.ts';
-import { deriveSearchColumns } from '../../../src/modules/network/core/search-columns.ts';
+import { deriveSearchColumns, listEvses } from '../../../src/modules/network/core/search-columns.ts';
 
 const example = (): Location => {
   const r = parseLocation(JSON.parse(fs.readFileSync('test/fixtures/ocpi-examples/location_example.json', 'utf8')));
@@ -122,8 +122,16 @@ describe('deriveSearchColumns', () => {
       conn_power_w: [10560, 10560, 10560],
       conn_available: [true, true, false],
       always_open: true,
+      evse_statuses: ['AVAILABLE', 'RESERVED'],
     });
     l.evses![0]!.status = 'REMOVED';
-    expect(deriveSearchColumns(l)).toMatchObject({ evse_total: 1, evse_available: 0, conn_available: [false] });
+    expect(deriveSearchColumns(l)).toMatchObject({
+      evse_total: 1,
+      evse_available: 0,
+      conn_available: [false],
+      evse_statuses: ['REMOVED', 'RESERVED'], // the statuses pair with listEvses, which keeps REMOVED EVSEs
+    });
+    expect(listEvses(l).map((e) => e.length)).toEqual([2, 1]);
+    expect(listEvses(l)[1]).toEqual([['IEC_62196_T2', 'AC_3_PHASE', 10560, expect.any(Array)]]);
   });
 });

@@ -39,6 +39,28 @@ export interface LocationSearchColumns {
   conn_available: boolean[];
   /** No opening-hours restriction at all (24/7 or none given, and no exceptional closings). */
   always_open: boolean;
+  /** The status of every EVSE that has connectors, REMOVED ones too, in order (pairs with listEvses). */
+  evse_statuses: string[];
+}
+
+/** The distinct tariff ids the location's connectors name (migrations/0013: `location_objects.list_tariff_ids`). */
+export function listTariffIds(location: Location): string[] {
+  return [...new Set((location.evses ?? []).flatMap((e) => e.connectors.flatMap((c) => c.tariff_ids ?? [])))];
+}
+
+/** A connector as a list page needs it: [standard, power type, power in W, tariff ids]. */
+export type ListConnector = [string, string, number, string[]];
+
+/**
+ * Per EVSE that has connectors, in order, its connectors in order (migrations/0013: `location_objects.list_evses`).
+ * Does not depend on EVSE statuses (those are `evse_statuses`), so a status change leaves it as it is.
+ */
+export function listEvses(location: Location): ListConnector[][] {
+  return (location.evses ?? [])
+    .filter((e) => e.connectors.length > 0)
+    .map((e) =>
+      e.connectors.map((c): ListConnector => [c.standard, c.power_type, connectorPowerW(c), c.tariff_ids ?? []]),
+    );
 }
 
 export function deriveSearchColumns(location: Location): LocationSearchColumns {
@@ -51,8 +73,10 @@ export function deriveSearchColumns(location: Location): LocationSearchColumns {
     conn_power_w: [],
     conn_available: [],
     always_open: isAlwaysOpen(location.opening_times),
+    evse_statuses: [],
   };
   for (const evse of location.evses ?? []) {
+    if (evse.connectors.length > 0) out.evse_statuses.push(evse.status);
     const bucket = availabilityBucket(evse.status);
     if (bucket === null) continue;
     out.evse_total++;

@@ -189,9 +189,9 @@ export const LocationListSchema = z.object({
     .number()
     .int()
     .describe(
-      'matching locations; a nearby search (lat/lon) counts up to 1,000 or offset + limit, whichever is larger, and then says more',
+      'matching locations; a nearby (lat/lon) or bbox search counts up to 1,000 or offset + limit, whichever is larger, and then says more',
     ),
-  more: z.boolean().describe('true: more locations match than `total` (nearby searches only)'),
+  more: z.boolean().describe('true: more locations match than `total` (nearby and bbox searches only)'),
   limit: z.number().int(),
   offset: z.number().int(),
 });
