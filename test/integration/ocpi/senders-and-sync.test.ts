@@ -387,18 +387,15 @@ describe('tokens for one partner', () => {
       });
       expect(r.statusCode, r.body).toBe(201);
       await runTokenPushes(h.ctx);
-      await saveToken(
-        h.ctx,
-        {
-          uid: 'ADHOC-1',
-          type: 'AD_HOC_USER',
-          contract_id: 'DE-LAT-A1',
-          issuer: 'Lataus',
-          valid: true,
-          whitelist: 'NEVER',
-        },
-        { partnerId },
-      );
+      const adHoc = {
+        uid: 'ADHOC-1',
+        type: 'AD_HOC_USER',
+        contract_id: 'DE-LAT-A1',
+        issuer: 'Lataus',
+        valid: true,
+        whitelist: 'NEVER',
+      } as const;
+      await saveToken(h.ctx, adHoc, { partnerId });
       await saveToken(h.ctx, {
         uid: 'APP-2',
         type: 'APP_USER',
@@ -440,18 +437,7 @@ describe('tokens for one partner', () => {
       expect(theirs.total).toBe(mine.total - 1);
 
       // Retired when the charge is over, addressed by the CPO party of the charge: that CPO's partner hears it.
-      await saveToken(
-        h.ctx,
-        {
-          uid: 'ADHOC-1',
-          type: 'AD_HOC_USER',
-          contract_id: 'DE-LAT-A1',
-          issuer: 'Lataus',
-          valid: false,
-          whitelist: 'NEVER',
-        },
-        { partnerOfParty: { country_code: 'nl', party_id: 'abc' } },
-      );
+      await saveToken(h.ctx, { ...adHoc, valid: false }, { partnerOfParty: { country_code: 'nl', party_id: 'abc' } });
       await runTokenPushes(h.ctx);
       expect(cpo.tokens.get('DE/LAT/ADHOC-1')).toMatchObject({ uid: 'ADHOC-1', valid: false });
       expect(other.tokens.has('DE/LAT/ADHOC-1')).toBe(false);
