@@ -82,8 +82,10 @@ const phoneZoom = (b: { minLon: number; maxLon: number }) =>
   Math.round(Math.log2((390 * 360) / (512 * (b.maxLon - b.minLon))) * 10) / 10;
 
 /**
- * A Kysely whose every query runs as EXPLAIN (ANALYZE) and records the server's planning + execution time (execution
- * only for prepared statements); the repository functions then see empty results.
+ * A Kysely whose every query runs as EXPLAIN (ANALYZE, TIMING OFF) and records the server's planning + execution time
+ * (execution only for prepared statements); the repository functions then see empty results. TIMING OFF: the
+ * statement's run time is still measured, but not each plan node's — those clock reads (two per row and node) added
+ * 2.5–5 ms to an aggregation over a dense city's 6,500 rows, a third of its time.
  */
 function explainingDb(url: string): { db: Kysely<Database>; times: number[] } {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
@@ -93,7 +95,7 @@ function explainingDb(url: string): { db: Kysely<Database>; times: number[] } {
       const client = await pool.connect();
       return {
         query: async (text: string, params: unknown[]) => {
-          const r = await client.query(`explain (analyze, format json) ${text}`, params);
+          const r = await client.query(`explain (analyze, timing off, format json) ${text}`, params);
           const plan = (r.rows[0] as { 'QUERY PLAN': { 'Planning Time': number; 'Execution Time': number }[] })[
             'QUERY PLAN'
           ][0];
