@@ -64,7 +64,9 @@ export function networkRoutes(deps: NetworkRouteDeps): FastifyPluginAsync {
       {
         schema: {
           tags,
-          summary: 'Search locations nearby (lat, lon, radius: by distance) or in a bbox (by name)',
+          summary:
+            'Search locations nearby (lat, lon, radius) or in a bbox, nearest first (to the point or to the centre of ' +
+            'the box; counted up to 1,000, then `more`); without either, the whole network by name',
           querystring: listQuerySchema,
           response: { 200: LocationListSchema },
         },
