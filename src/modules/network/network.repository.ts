@@ -514,17 +514,6 @@ export async function getTariff(db: Db, key: TariffKey): Promise<StoredTariff | 
   return row ? (row.object as StoredTariff) : null;
 }
 
-/** Tariffs by key, in one query; missing ones are absent from the map (key `CC*PID*id`). */
-export async function getTariffs(db: Db, keys: TariffKey[]): Promise<Map<string, StoredTariff>> {
-  const out = new Map<string, StoredTariff>();
-  if (keys.length === 0) return out;
-  const rows = await sql<{ object: StoredTariff }>`
-    select t.object from ${keyTable(keys)}
-    join tariffs t on t.country_code = k.cc and t.party_id = k.pid and t.id = k.id`.execute(db);
-  for (const r of rows.rows) out.set(tariffKey(r.object), r.object);
-  return out;
-}
-
 /**
  * The stored JSON text of tariffs by key (`CC*PID*id`), in one query; missing ones are absent. For callers that keep
  * parsed tariffs across requests keyed by their text (any change of a stored tariff changes its text).
@@ -712,7 +701,7 @@ const SEARCH_COLUMNS = sql`l.country_code, l.party_id, l.id, l.name,
   l.evse_total, l.evse_available, l.evse_occupied, l.max_power_w`;
 
 /** A paged nearby or bbox search counts its matches up to this many (or offset + limit when more), then says "more". */
-export const NEARBY_COUNT_LIMIT = 1000;
+export const LIST_COUNT_LIMIT = 1000;
 
 /** The centre of a box (where a bbox list starts: nearest to the middle of the map view first). */
 const boxCentre = (b: NonNullable<SearchFilter['bbox']>) => ({
@@ -783,7 +772,7 @@ function pageRows(near: boolean, connectors: boolean, order: (t: string) => RawB
 /**
  * One page of locations matching `f`, with the total.
  * - Nearby (f.near): within the radius, by distance. With a bbox: in the box, by distance from its centre (the
- *   middle of the map view first; distance_m stays null). Paged, both count up to max(NEARBY_COUNT_LIMIT or
+ *   middle of the map view first; distance_m stays null). Paged, both count up to max(LIST_COUNT_LIMIT or
  *   `countLimit`, offset + limit) — `more: true` when further locations match.
  * - Otherwise by name, counted exactly.
  * `page: 'all'` returns every match (for filters evaluated outside SQL, such as open_now), in the same order.
@@ -868,7 +857,7 @@ async function centredPage(
     sql`${sql.ref(`${t}.hav`)}, ${sql.ref(`${t}.country_code`)}, ${sql.ref(`${t}.party_id`)}, ${sql.ref(`${t}.id`)}`;
   const paging = sql`limit ${page.limit}::int offset ${page.offset}::int`;
   const wanted = page.offset + page.limit;
-  const countLimit = Math.max(opts.countLimit ?? NEARBY_COUNT_LIMIT, wanted);
+  const countLimit = Math.max(opts.countLimit ?? LIST_COUNT_LIMIT, wanted);
   // The inner circle: a quarter of the radius; for a box, a quarter of the largest circle around its centre inside it.
   let innerM: number;
   if (near) innerM = near.radius_m / 4;

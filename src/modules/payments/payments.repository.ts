@@ -1,5 +1,5 @@
 // SQL of the payments module: payments, their outbox jobs, event log, PAYONE notifications, stored cards.
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely';
 import type {
   Database,
   PaymentEventsTable,
@@ -97,16 +97,35 @@ export async function savePayments(db: Db, ps: Payment[]): Promise<void> {
     await savePayment(db, ps[0]!);
     return;
   }
-  const rows = JSON.stringify(ps.map((p) => ({ id: p.id, facts: p.facts, ...paymentColumns(p, null) })));
-  await sql`
-    update payments as p set state = v.state, facts = v.facts, txid = v.txid,
+  await paymentsUpdate(paymentRecords(ps.map((next) => ({ next }))), new Date()).execute(db);
+}
+
+/**
+ * Payments' new columns as rows `v` (id, seen_state, seen_facts, then the stored columns of paymentColumns); seen_*
+ * are null when not given.
+ */
+function paymentRecords(ps: { next: Payment; seen?: { state: string; facts: unknown } }[]) {
+  const rows = JSON.stringify(
+    ps.map(({ next, seen }) => ({
+      id: next.id,
+      seen_state: seen?.state ?? null,
+      seen_facts: seen?.facts ?? null,
+      facts: next.facts,
+      ...paymentColumns(next, null),
+    })),
+  );
+  return sql`jsonb_to_recordset(${rows}::jsonb) as v(id uuid, seen_state text, seen_facts jsonb, state text,
+    facts jsonb, txid text, amount_authorized bigint, amount_captured bigint, amount_refunded bigint, failed_step text,
+    failure_code text, failure_message text)`;
+}
+
+/** Sets the payments of the rows `v` of `from` (see paymentRecords) to their new columns, where `when` holds. */
+function paymentsUpdate(from: RawBuilder<unknown>, at: Date, when: RawBuilder<unknown> = sql`true`) {
+  return sql`update payments as p set state = v.state, facts = v.facts, txid = v.txid,
       amount_authorized = v.amount_authorized, amount_captured = v.amount_captured,
       amount_refunded = v.amount_refunded, failed_step = v.failed_step, failure_code = v.failure_code,
-      failure_message = v.failure_message, updated_at = ${new Date()}
-    from jsonb_to_recordset(${rows}::jsonb) as v(id uuid, state text, facts jsonb, txid text,
-      amount_authorized bigint, amount_captured bigint, amount_refunded bigint, failed_step text,
-      failure_code text, failure_message text)
-    where p.id = v.id`.execute(db);
+      failure_message = v.failure_message, updated_at = ${at}
+    from ${from} where p.id = v.id and ${when}`;
 }
 
 /** What a payment change does to its outbox job, written with the change. */
@@ -171,7 +190,6 @@ export async function writeChange(
   c: { changed: boolean; failedJob: string | null; events: NewEvent[]; job: JobWrite | null },
 ): Promise<{ row: PaymentRow; job: JobRow | null } | null> {
   const cols = paymentColumns(next, c.failedJob);
-  const events = JSON.stringify(c.events.map((e, pos) => ({ pos, ...eventRow(e) })));
   const jobCte = c.job ? sql`, job as (${jobStatement(c.job)})` : sql``;
   const jobSelect = c.job
     ? sql.join(JOB_COLUMNS.map((k) => sql`job.${sql.ref(k)} as ${sql.ref(`job_${k}`)}`))
@@ -185,14 +203,7 @@ export async function writeChange(
         updated_at = ${c.changed ? sql`${new Date()}::timestamptz` : sql`updated_at`}
       where id = ${seen.id} and state = ${seen.state} and facts = ${JSON.stringify(seen.facts)}::jsonb
       returning *
-    ), events as (
-      insert into payment_events (payment_id, type, name, state_before, state_after, latency_ms, data, created_at)
-      select v.payment_id, v.type, v.name, v.state_before, v.state_after, v.latency_ms, v.data,
-        coalesce(v.created_at, now())
-      from saved, jsonb_to_recordset(${events}::jsonb) as v(pos int, payment_id uuid, type text, name text,
-        state_before text, state_after text, latency_ms double precision, data jsonb, created_at timestamptz)
-      order by v.pos
-    )${jobCte}
+    ), events as (${eventsInsert(c.events, sql`exists (select 1 from saved)`)})${jobCte}
     select saved.*, ${jobSelect} from saved${c.job ? sql` left join job on true` : sql``}`.execute(db);
   const out = r.rows[0];
   if (!out) return null;
@@ -230,17 +241,21 @@ function eventRow(e: NewEvent) {
   };
 }
 
+/** Inserts log entries in their order, where `when` holds (a condition on the statement's other CTEs). */
+function eventsInsert(events: NewEvent[], when: RawBuilder<unknown> = sql`true`) {
+  const rows = JSON.stringify(events.map((e, pos) => ({ pos, ...eventRow(e) })));
+  return sql`insert into payment_events (payment_id, type, name, state_before, state_after, latency_ms, data, created_at)
+    select v.payment_id, v.type, v.name, v.state_before, v.state_after, v.latency_ms, v.data,
+      coalesce(v.created_at, now())
+    from jsonb_to_recordset(${rows}::jsonb) as v(pos int, payment_id uuid, type text, name text,
+      state_before text, state_after text, latency_ms double precision, data jsonb, created_at timestamptz)
+    where ${when}
+    order by v.pos`;
+}
+
 export async function insertEvents(db: Db, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await db
-    .insertInto('payment_events')
-    .values(
-      events.map((e) => {
-        const { data, created_at, ...r } = eventRow(e);
-        return { ...r, data: JSON.stringify(data), ...(created_at ? { created_at } : {}) };
-      }),
-    )
-    .execute();
+  await eventsInsert(events).execute(db);
 }
 
 export async function listEvents(db: Db, paymentId: string): Promise<EventRow[]> {
@@ -304,17 +319,6 @@ export async function rescheduleJob(db: Db, id: string, delayMs: number, lastErr
     })
     .where('id', '=', id)
     .execute();
-}
-
-export async function lastFailedJobKind(db: Db, paymentId: string): Promise<string | null> {
-  const r = await db
-    .selectFrom('payment_jobs')
-    .select(['kind', 'status'])
-    .where('payment_id', '=', paymentId)
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return r?.status === 'failed' ? r.kind : null;
 }
 
 /**
@@ -443,57 +447,24 @@ export async function writeNotificationBatch(
   db: Db,
   b: { payments: { seen: NotifiedPayment; next: Payment }[]; events: NewEvent[]; marks: NotificationMark[]; at: Date },
 ): Promise<boolean> {
-  const pays = JSON.stringify(
-    b.payments.map(({ seen, next }) => ({
-      id: next.id,
-      seen_state: seen.state,
-      seen_facts: seen.facts,
-      facts: next.facts,
-      ...paymentColumns(next, null),
-    })),
-  );
-  const marks = JSON.stringify(
-    b.marks.map((m) => ({ id: m.id, status: m.status, payment_id: m.paymentId, detail: m.detail })),
-  );
-  const events = JSON.stringify(b.events.map((e, pos) => ({ pos, ...eventRow(e) })));
+  const ok = sql`(select ok from ok)`;
   const r = await sql<{ ok: boolean }>`
-    with pays as (
-      select * from jsonb_to_recordset(${pays}::jsonb) as v(id uuid, seen_state text, seen_facts jsonb, state text,
-        facts jsonb, txid text, amount_authorized bigint, amount_captured bigint, amount_refunded bigint,
-        failed_step text, failure_code text, failure_message text)
-    ), marks as (
-      select * from jsonb_to_recordset(${marks}::jsonb) as v(id bigint, status text, payment_id uuid, detail text)
-    ), locked_payments as (
+    with pays as (select * from ${paymentRecords(b.payments)}),
+    marks as (select * from ${markRecords(b.marks)}),
+    locked_payments as (
       select p.id from payments p join pays v on p.id = v.id and p.state = v.seen_state and p.facts = v.seen_facts
       for update of p
     ), locked_notes as (
-      select n.id from payone_notifications n join marks m on n.id = m.id where n.status = 'received'
+      select n.id from payone_notifications n join marks v on n.id = v.id where n.status = 'received'
       for update of n
     ), ok as (
       select (select count(*) from locked_payments) = ${b.payments.length}::int
         and (select count(*) from locked_notes) = ${b.marks.length}::int as ok
-    ), saved as (
-      update payments as p set state = v.state, facts = v.facts, txid = v.txid,
-        amount_authorized = v.amount_authorized, amount_captured = v.amount_captured,
-        amount_refunded = v.amount_refunded, failed_step = v.failed_step, failure_code = v.failure_code,
-        failure_message = v.failure_message, updated_at = ${b.at}
-      from pays v where p.id = v.id and (select ok from ok)
-      returning p.id
-    ), marked as (
-      update payone_notifications as n
-      set status = m.status, payment_id = m.payment_id, detail = m.detail, processed_at = ${b.at}
-      from marks m where n.id = m.id and (select ok from ok)
-      returning n.id
-    ), logged as (
-      insert into payment_events (payment_id, type, name, state_before, state_after, latency_ms, data, created_at)
-      select v.payment_id, v.type, v.name, v.state_before, v.state_after, v.latency_ms, v.data,
-        coalesce(v.created_at, now())
-      from jsonb_to_recordset(${events}::jsonb) as v(pos int, payment_id uuid, type text, name text,
-        state_before text, state_after text, latency_ms double precision, data jsonb, created_at timestamptz)
-      where (select ok from ok)
-      order by v.pos
-    )
-    select (select ok from ok) as ok`.execute(db);
+    ),
+    saved as (${paymentsUpdate(sql`pays v`, b.at, ok)}),
+    marked as (${marksUpdate(sql`marks v`, b.at, ok)}),
+    logged as (${eventsInsert(b.events, ok)})
+    select ${ok} as ok`.execute(db);
   return r.rows[0]?.ok === true;
 }
 
@@ -504,17 +475,25 @@ export interface NotificationMark {
   detail: string | null;
 }
 
-/** Sets the outcome of several notifications in one statement. */
-export async function markNotifications(db: Db, marks: NotificationMark[], at: Date): Promise<void> {
-  if (marks.length === 0) return;
+/** Notification outcomes as rows `v` (id, status, payment_id, detail). */
+function markRecords(marks: NotificationMark[]) {
   const rows = JSON.stringify(
     marks.map((m) => ({ id: m.id, status: m.status, payment_id: m.paymentId, detail: m.detail })),
   );
-  await sql`
-    update payone_notifications as n
+  return sql`jsonb_to_recordset(${rows}::jsonb) as v(id bigint, status text, payment_id uuid, detail text)`;
+}
+
+/** Sets the outcome of the notifications of the rows `v` of `from` (see markRecords), where `when` holds. */
+function marksUpdate(from: RawBuilder<unknown>, at: Date, when: RawBuilder<unknown> = sql`true`) {
+  return sql`update payone_notifications as n
     set status = v.status, payment_id = v.payment_id, detail = v.detail, processed_at = ${at}
-    from jsonb_to_recordset(${rows}::jsonb) as v(id bigint, status text, payment_id uuid, detail text)
-    where n.id = v.id`.execute(db);
+    from ${from} where n.id = v.id and ${when}`;
+}
+
+/** Sets the outcome of several notifications in one statement. */
+export async function markNotifications(db: Db, marks: NotificationMark[], at: Date): Promise<void> {
+  if (marks.length === 0) return;
+  await marksUpdate(markRecords(marks), at).execute(db);
 }
 
 // ---------------------------------------------------------------------------------------------------------
