@@ -18,7 +18,7 @@ import {
 
 /** The columns migrations/0002 adds (not in the platform's schema.ts). */
 type NetworkTables = {
-  locations: { [K in keyof LocationSearchColumns]: LocationSearchColumns[K] } & { min_power_w: number };
+  locations: { [K in keyof LocationSearchColumns]: LocationSearchColumns[K] };
   location_objects: { list_evses: string; list_tariff_ids: string[] };
   evses: { position: number };
   connectors: { position: number };
@@ -201,14 +201,7 @@ function locationRow(l: Location) {
     last_updated_text: l.last_updated,
     last_updated: utc(l.last_updated),
     ...deriveSearchColumns(l),
-    min_power_w: minPowerW(l),
   };
-}
-
-/** The lowest power of any connector of the location, REMOVED EVSEs included (migrations/0014); 0 without any. */
-function minPowerW(l: Location): number {
-  const powers = (l.evses ?? []).flatMap((e) => e.connectors.map(connectorPowerW));
-  return powers.length === 0 ? 0 : Math.min(...powers);
 }
 
 function evseRow(l: Location, e: Evse, position: number) {
@@ -342,21 +335,34 @@ export async function updateEvseStatus(
           count(distinct e.uid) filter (where e.status = 'AVAILABLE')::int as evse_available,
           count(distinct e.uid) filter (where e.status in ('CHARGING', 'BLOCKED', 'RESERVED'))::int as evse_occupied,
           coalesce(max(c.power_w) filter (where e.status <> 'REMOVED'), 0)::int as max_power_w,
-          coalesce(array_agg(c.standard order by e.position, c.position) filter (where e.status <> 'REMOVED'), '{}') as conn_standards,
-          coalesce(array_agg(c.power_w order by e.position, c.position) filter (where e.status <> 'REMOVED'), '{}') as conn_power_w,
-          coalesce(array_agg(e.status = 'AVAILABLE' order by e.position, c.position) filter (where e.status <> 'REMOVED'), '{}') as conn_available,
           coalesce(array_agg(e.status order by e.position) filter (where c.position = 0), '{}') as evse_statuses
         from evse e join connectors c on c.country_code = ${cc} and c.party_id = ${pid} and c.location_id = ${key.id}
           and c.evse_uid = e.uid
+      ),
+      per_standard as (
+        select c.standard, max(c.power_w) as max_w,
+          coalesce(max(c.power_w) filter (where e.status = 'AVAILABLE'), -1) as available_w
+        from evse e join connectors c on c.country_code = ${cc} and c.party_id = ${pid} and c.location_id = ${key.id}
+          and c.evse_uid = e.uid
+        where e.status <> 'REMOVED'
+        group by c.standard
+      ),
+      standards as (
+        select
+          coalesce(array_agg(g.standard order by g.standard collate "C"), '{}') as std_names,
+          coalesce(array_agg(g.max_w order by g.standard collate "C"), '{}') as std_max_w,
+          coalesce(array_agg(g.available_w order by g.standard collate "C"), '{}') as std_available_w,
+          coalesce(max(g.available_w), -1) as available_max_w
+        from per_standard g
       )
       update locations l set
         evse_total = d.evse_total, evse_available = d.evse_available, evse_occupied = d.evse_occupied,
-        max_power_w = d.max_power_w, conn_standards = d.conn_standards, conn_power_w = d.conn_power_w,
-        conn_available = d.conn_available, evse_statuses = d.evse_statuses,
+        max_power_w = d.max_power_w, std_names = s.std_names, std_max_w = s.std_max_w,
+        std_available_w = s.std_available_w, available_max_w = s.available_max_w, evse_statuses = d.evse_statuses,
         last_updated_text = case when ${at}::timestamptz > l.last_updated
           then ${lastUpdated}::text else l.last_updated_text end,
         last_updated = greatest(l.last_updated, ${at}::timestamptz)
-      from derived d
+      from derived d, standards s
       where l.country_code = ${cc} and l.party_id = ${pid} and l.id = ${key.id} and exists (select 1 from target)
       returning 1 as n`.execute(trx);
     return r.rows.length === 0 ? notFound : { ok: true };
@@ -652,31 +658,22 @@ function searchConditions(f: SearchFilter): RawBuilder<unknown> {
       sql`l.geo <@ box(point(${box.minLon}::float8, ${box.minLat}::float8), point(${box.maxLon}::float8, ${box.maxLat}::float8))`,
     );
   }
-  const connectorConds: RawBuilder<unknown>[] = [];
-  if (f.standards?.length) connectorConds.push(sql`c.standard = any(${f.standards}::text[])`);
-  if (f.min_power_w !== undefined && f.min_power_w > 0) connectorConds.push(sql`c.power_w >= ${f.min_power_w}::int`);
-  if (connectorConds.length > 0) {
-    if (f.available) connectorConds.push(sql`c.available`);
-    // Pre-filters with the location-wide figures, then checks the connectors (arrays in the same row).
-    if (f.min_power_w !== undefined && f.min_power_w > 0) conds.push(sql`l.max_power_w >= ${f.min_power_w}::int`);
+  const minW = f.min_power_w !== undefined && f.min_power_w > 0 ? f.min_power_w : undefined;
+  const standards = f.standards?.length ? f.standards : undefined;
+  if (minW !== undefined) {
+    conds.push(sql`l.max_power_w >= ${minW}::int`);
     // A literal, so that generic plans can prove the partial index locations_search_fast (migration 0012) applies.
-    if (f.min_power_w !== undefined && f.min_power_w >= FAST_POWER_W)
-      conds.push(sql.raw(`l.max_power_w >= ${FAST_POWER_W}`));
-    if (f.standards?.length) conds.push(sql`l.conn_standards && ${f.standards}::text[]`);
-    if (f.available) conds.push(sql`l.evse_available > 0`);
-    // When every counted connector qualifies (min_power_w covers REMOVED EVSEs' connectors too, so it never
-    // overstates) and, if asked, an EVSE is AVAILABLE, the location matches without looking at its connectors one by
-    // one (migrations/0014); otherwise the arrays are checked connector by connector.
-    const everyConnector: RawBuilder<unknown>[] = [];
-    if (f.standards?.length) everyConnector.push(sql`l.conn_standards <@ ${f.standards}::text[]`);
-    if (f.min_power_w !== undefined && f.min_power_w > 0)
-      everyConnector.push(sql`l.min_power_w >= ${f.min_power_w}::int`);
-    if (f.available) everyConnector.push(sql`l.evse_available > 0`);
-    conds.push(sql`((${sql.join(everyConnector, sql` and `)})
-      or exists (select 1 from unnest(l.conn_standards, l.conn_power_w, l.conn_available) as c(standard, power_w, available)
-      where ${sql.join(connectorConds, sql` and `)}))`);
-  } else if (f.available) {
-    conds.push(sql`l.evse_available > 0`);
+    if (minW >= FAST_POWER_W) conds.push(sql.raw(`l.max_power_w >= ${FAST_POWER_W}`));
+  }
+  if (f.available) conds.push(sql`l.evse_available > 0`);
+  if (standards) {
+    // The same connector has an asked-for standard, the power and (if asked) an AVAILABLE EVSE: one array lookup per
+    // standard in the per-standard columns (migrations/0015); a standard the location lacks gives null.
+    const column = sql.raw(f.available ? 'l.std_available_w' : 'l.std_max_w');
+    const best = standards.map((s) => sql`${column}[array_position(l.std_names, ${s}::text)]`);
+    conds.push(sql`${best.length === 1 ? best[0]! : sql`greatest(${sql.join(best)})`} >= ${minW ?? 0}::int`);
+  } else if (f.available && minW !== undefined) {
+    conds.push(sql`l.available_max_w >= ${minW}::int`);
   }
   if (f.q) {
     const pattern = `%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;

@@ -74,6 +74,9 @@ function location(
   } as Location;
 }
 
+/** The builders, for tests that add a location of their own. */
+export { CCS, CHADEMO, evse as fixtureEvse, location as fixtureLocation, T2_22 };
+
 export const BERLIN = { lat: 52.52, lon: 13.405 };
 
 export const FIXTURE_LOCATIONS: Location[] = [

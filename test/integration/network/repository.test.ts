@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveSearchColumns } from '../../../src/modules/network/core/search-columns.ts';
+import { type SearchFilter, searchLocations } from '../../../src/modules/network/network.repository.ts';
 import {
   applyEvseStatusChanges,
   countNetwork,
@@ -15,7 +16,15 @@ import {
   upsertLocation,
 } from '../../../src/modules/network/index.ts';
 import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
-import { FIXTURE_LOCATIONS, seedFixtureNetwork } from './fixtures.ts';
+import {
+  CCS,
+  CHADEMO,
+  FIXTURE_LOCATIONS,
+  fixtureEvse,
+  fixtureLocation,
+  seedFixtureNetwork,
+  T2_22,
+} from './fixtures.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -32,8 +41,7 @@ const key = { country_code: 'DE', party_id: 'AAA', id: 'L1' };
 async function searchColumns(k: typeof key, on = db) {
   const r = await sql<
     Record<string, unknown>
-  >`select evse_total, evse_available, evse_occupied, max_power_w, conn_standards,
-      conn_power_w, conn_available, always_open, evse_statuses from locations
+  >`select evse_total, evse_available, evse_occupied, max_power_w, std_names, std_max_w, std_available_w, available_max_w, always_open, evse_statuses from locations
     where country_code = ${k.country_code} and party_id = ${k.party_id} and id = ${k.id}`.execute(on.db);
   return r.rows[0];
 }
@@ -243,5 +251,50 @@ describe('seedDemoNetworkIfEmpty', () => {
     } finally {
       await fresh.close();
     }
+  });
+});
+
+describe('connector filters (per-standard columns, migrations/0015)', () => {
+  it('need the standard, the power and an AVAILABLE EVSE on the same connector, through status changes', async () => {
+    // Munich, away from the fixture network: a free AC point, a busy 150 kW CCS point, a free 50 kW CHAdeMO point.
+    const mix = fixtureLocation('DE', 'AAA', 'MIX', 'Mixed', 48.137, 11.575, [
+      fixtureEvse('MIX-1', 'AVAILABLE', [T2_22()]),
+      fixtureEvse('MIX-2', 'CHARGING', [CCS(150_000)]),
+      fixtureEvse('MIX-3', 'AVAILABLE', [CHADEMO]),
+    ]);
+    expect((await upsertLocation(db.db, mix, mix)).ok).toBe(true);
+    const found = async (f: Omit<SearchFilter, 'near'>) =>
+      (await searchLocations(db.db, { near: { lat: 48.137, lon: 11.575, radius_m: 1000 }, ...f }, 'all')).rows.map(
+        (r) => r.id,
+      );
+    const ccs = ['IEC_62196_T2_COMBO'];
+    expect(await found({ standards: ccs })).toEqual(['MIX']);
+    expect(await found({ standards: ccs, available: true })).toEqual([]); // free EVSEs, but not the CCS one
+    expect(await found({ standards: [...ccs, 'CHADEMO'], min_power_w: 50_000, available: true })).toEqual(['MIX']);
+    expect(await found({ standards: [...ccs, 'CHADEMO'], min_power_w: 100_000, available: true })).toEqual([]);
+    expect(await found({ standards: ['IEC_62196_T2'], min_power_w: 50_000 })).toEqual([]);
+    expect(await found({ min_power_w: 100_000 })).toEqual(['MIX']);
+    expect(await found({ min_power_w: 100_000, available: true })).toEqual([]);
+
+    const change = (uid: string, status: EvseStatus, minute: number) => ({
+      country_code: 'DE',
+      party_id: 'AAA',
+      location_id: 'MIX',
+      evse_uid: uid,
+      status,
+      last_updated: `2026-12-02T10:${String(minute).padStart(2, '0')}:00Z`,
+    });
+    expect(await applyEvseStatusChanges(db.db, [change('MIX-2', 'AVAILABLE', 1)])).toEqual(['updated']);
+    expect(await found({ standards: ccs, min_power_w: 150_000, available: true })).toEqual(['MIX']);
+    expect(await found({ min_power_w: 100_000, available: true })).toEqual(['MIX']);
+    // the single-change path keeps them too; a REMOVED EVSE's connectors no longer count
+    const removed = change('MIX-2', 'REMOVED', 2);
+    expect((await updateEvseStatus(db.db, { ...removed, id: 'MIX' }, 'REMOVED', removed.last_updated)).ok).toBe(true);
+    expect(await found({ standards: ccs })).toEqual([]);
+    expect(await found({ min_power_w: 100_000 })).toEqual([]);
+    const stored = await getLocation(db.db, { country_code: 'DE', party_id: 'AAA', id: 'MIX' });
+    expect(await searchColumns({ country_code: 'DE', party_id: 'AAA', id: 'MIX' })).toEqual(
+      deriveSearchColumns(stored!),
+    );
   });
 });

@@ -102,6 +102,8 @@ describe('paged list searches', () => {
     [['IEC_62196_T2_COMBO'], 150_000, false],
     [['IEC_62196_T2_COMBO', 'CHADEMO'], 50_000, true],
     [['IEC_62196_T2'], undefined, true],
+    [['CHADEMO', 'IEC_62196_T2'], undefined, false],
+    [undefined, 50_000, true],
     [undefined, 22_000, true],
     [undefined, 100_000, false],
   ] as const)(

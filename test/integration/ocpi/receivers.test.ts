@@ -296,7 +296,7 @@ describe('EVSE status PATCHes at the same time (written in batches)', () => {
     expect(answers.map((a) => a.body.status_code)).toEqual([1000, 1000, 1000, 1000, 1000, 1000]);
     const stored = (await call('GET', locUrl(loc))).body.data as Location;
     const columns = await sql<Record<string, unknown>>`select evse_total, evse_available, evse_occupied, max_power_w,
-        conn_standards, conn_power_w, conn_available, always_open, evse_statuses from locations
+        std_names, std_max_w, std_available_w, available_max_w, always_open, evse_statuses from locations
       where country_code = 'BE' and party_id = 'BEC' and id = 'RACE-1'`.execute(h.db.db);
     expect(columns.rows[0]).toEqual(deriveSearchColumns(stored));
     // the newest PATCH of 3257 (ts 6) is newer than any PUT: whatever the order, it is what is stored

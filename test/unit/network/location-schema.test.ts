@@ -118,9 +118,10 @@ describe('deriveSearchColumns', () => {
       evse_available: 1,
       evse_occupied: 1,
       max_power_w: 10560,
-      conn_standards: ['IEC_62196_T2', 'IEC_62196_T2', 'IEC_62196_T2'],
-      conn_power_w: [10560, 10560, 10560],
-      conn_available: [true, true, false],
+      std_names: ['IEC_62196_T2'],
+      std_max_w: [10560],
+      std_available_w: [10560],
+      available_max_w: 10560,
       always_open: true,
       evse_statuses: ['AVAILABLE', 'RESERVED'],
     });
@@ -128,10 +129,34 @@ describe('deriveSearchColumns', () => {
     expect(deriveSearchColumns(l)).toMatchObject({
       evse_total: 1,
       evse_available: 0,
-      conn_available: [false],
+      std_available_w: [-1],
+      available_max_w: -1,
       evse_statuses: ['REMOVED', 'RESERVED'], // the statuses pair with listEvses, which keeps REMOVED EVSEs
     });
     expect(listEvses(l).map((e) => e.length)).toEqual([2, 1]);
     expect(listEvses(l)[1]).toEqual([['IEC_62196_T2', 'AC_3_PHASE', 10560, expect.any(Array)]]);
+  });
+
+  it('keeps, per standard in byte order, the best power of all its connectors and of those on AVAILABLE EVSEs', () => {
+    const l = example();
+    const [free, reserved] = [l.evses![0]!, l.evses![1]!];
+    free.connectors = [
+      { ...free.connectors[0]!, standard: 'IEC_62196_T2_COMBO', power_type: 'DC', max_electric_power: 50_000 },
+      { ...free.connectors[1]!, standard: 'CHADEMO', power_type: 'DC', max_electric_power: 50_000 },
+    ];
+    reserved.connectors = [
+      { ...reserved.connectors[0]!, standard: 'IEC_62196_T2_COMBO', power_type: 'DC', max_electric_power: 150_000 },
+    ];
+    l.evses!.push({ ...structuredClone(free), uid: 'gone', status: 'REMOVED' });
+    l.evses![2]!.connectors[0]!.max_electric_power = 350_000;
+    expect(deriveSearchColumns(l)).toMatchObject({
+      max_power_w: 150_000,
+      std_names: ['CHADEMO', 'IEC_62196_T2_COMBO'],
+      std_max_w: [50_000, 150_000],
+      std_available_w: [50_000, 50_000],
+      available_max_w: 50_000,
+    });
+    free.status = 'CHARGING';
+    expect(deriveSearchColumns(l)).toMatchObject({ std_available_w: [-1, -1], available_max_w: -1 });
   });
 });

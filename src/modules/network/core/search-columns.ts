@@ -33,10 +33,15 @@ export interface LocationSearchColumns {
   /** CHARGING, BLOCKED or RESERVED: in use by someone. */
   evse_occupied: number;
   max_power_w: number;
-  /** One entry per connector of a counted EVSE (parallel arrays): standard, power in W, EVSE AVAILABLE. */
-  conn_standards: string[];
-  conn_power_w: number[];
-  conn_available: boolean[];
+  /**
+   * The distinct standards of the connectors of counted EVSEs, in byte order (migrations/0015), and per standard
+   * (parallel arrays) the highest power of its connectors, and of its connectors on AVAILABLE EVSEs (-1: none).
+   */
+  std_names: string[];
+  std_max_w: number[];
+  std_available_w: number[];
+  /** The highest power of any connector on an AVAILABLE EVSE; -1 when none. */
+  available_max_w: number;
   /** No opening-hours restriction at all (24/7 or none given, and no exceptional closings). */
   always_open: boolean;
   /** The status of every EVSE that has connectors, REMOVED ones too, in order (pairs with listEvses). */
@@ -69,12 +74,14 @@ export function deriveSearchColumns(location: Location): LocationSearchColumns {
     evse_available: 0,
     evse_occupied: 0,
     max_power_w: 0,
-    conn_standards: [],
-    conn_power_w: [],
-    conn_available: [],
+    std_names: [],
+    std_max_w: [],
+    std_available_w: [],
+    available_max_w: -1,
     always_open: isAlwaysOpen(location.opening_times),
     evse_statuses: [],
   };
+  const standards = new Map<string, { max: number; available: number }>();
   for (const evse of location.evses ?? []) {
     if (evse.connectors.length > 0) out.evse_statuses.push(evse.status);
     const bucket = availabilityBucket(evse.status);
@@ -85,10 +92,21 @@ export function deriveSearchColumns(location: Location): LocationSearchColumns {
     for (const c of evse.connectors) {
       const w = connectorPowerW(c);
       out.max_power_w = Math.max(out.max_power_w, w);
-      out.conn_standards.push(c.standard);
-      out.conn_power_w.push(w);
-      out.conn_available.push(bucket === 'available');
+      const s = standards.get(c.standard) ?? { max: 0, available: -1 };
+      s.max = Math.max(s.max, w);
+      if (bucket === 'available') {
+        s.available = Math.max(s.available, w);
+        out.available_max_w = Math.max(out.available_max_w, w);
+      }
+      standards.set(c.standard, s);
     }
+  }
+  // Byte order, as PostgreSQL's `collate "C"` (standards are ASCII).
+  for (const name of [...standards.keys()].sort()) {
+    const s = standards.get(name)!;
+    out.std_names.push(name);
+    out.std_max_w.push(s.max);
+    out.std_available_w.push(s.available);
   }
   return out;
 }
