@@ -2,7 +2,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveSearchColumns } from '../../../src/modules/network/core/search-columns.ts';
-import { type SearchFilter, searchLocations } from '../../../src/modules/network/network.repository.ts';
 import {
   applyEvseStatusChanges,
   countNetwork,
@@ -15,6 +14,7 @@ import {
   updateEvseStatus,
   upsertLocation,
 } from '../../../src/modules/network/index.ts';
+import { type SearchFilter, searchLocations } from '../../../src/modules/network/network.repository.ts';
 import { openTestDatabase, type TestDatabase } from '../../helpers/db.ts';
 import {
   CCS,
