@@ -45,7 +45,9 @@ alter table locations
   drop column conn_available,
   drop column min_power_w;
 
--- The batch function of 0013, keeping the per-standard columns instead of the connector arrays.
+-- The batch function of 0013, keeping the per-standard columns instead of the connector arrays: the counts and
+-- statuses from the EVSE rows alone, the power figures from their connectors grouped by standard (two index range
+-- scans per location, as one scan with nested aggregates is not expressible).
 create or replace function network_apply_evse_statuses(
   p_cc text[], p_pid text[], p_loc text[], p_uid text[], p_status text[], p_at timestamptz[], p_lu text[],
   p_n int[]
@@ -98,23 +100,24 @@ begin
   )
   update locations l set
     evse_total = d.evse_total, evse_available = d.evse_available, evse_occupied = d.evse_occupied,
-    max_power_w = d.max_power_w, std_names = s.std_names, std_max_w = s.std_max_w,
+    max_power_w = s.max_power_w, std_names = s.std_names, std_max_w = s.std_max_w,
     std_available_w = s.std_available_w, available_max_w = s.available_max_w, evse_statuses = d.evse_statuses,
     last_updated_text = case when t.at > l.last_updated then t.lu else l.last_updated_text end,
     last_updated = greatest(l.last_updated, t.at)
   from t cross join lateral (
+    -- the EVSEs alone (every stored EVSE has a connector: the Location schema requires one)
     select
-      count(distinct e.uid) filter (where e.status <> 'REMOVED')::int as evse_total,
-      count(distinct e.uid) filter (where e.status = 'AVAILABLE')::int as evse_available,
-      count(distinct e.uid) filter (where e.status in ('CHARGING', 'BLOCKED', 'RESERVED'))::int as evse_occupied,
-      coalesce(max(c.power_w) filter (where e.status <> 'REMOVED'), 0)::int as max_power_w,
-      -- one entry per EVSE (its first connector's row), REMOVED ones too
-      coalesce(array_agg(e.status order by e.position) filter (where c.position = 0), '{}') as evse_statuses
-    from evses e join connectors c on c.country_code = e.country_code and c.party_id = e.party_id
-      and c.location_id = e.location_id and c.evse_uid = e.uid
+      count(*) filter (where e.status <> 'REMOVED')::int as evse_total,
+      count(*) filter (where e.status = 'AVAILABLE')::int as evse_available,
+      count(*) filter (where e.status in ('CHARGING', 'BLOCKED', 'RESERVED'))::int as evse_occupied,
+      -- REMOVED ones too
+      coalesce(array_agg(e.status order by e.position), '{}') as evse_statuses
+    from evses e
     where e.country_code = t.cc and e.party_id = t.pid and e.location_id = t.loc
   ) d cross join lateral (
+    -- the connectors of counted EVSEs, per standard
     select
+      coalesce(max(g.max_w), 0)::int as max_power_w,
       coalesce(array_agg(g.standard order by g.standard collate "C"), '{}') as std_names,
       coalesce(array_agg(g.max_w order by g.standard collate "C"), '{}') as std_max_w,
       coalesce(array_agg(g.available_w order by g.standard collate "C"), '{}') as std_available_w,

@@ -330,14 +330,13 @@ export async function updateEvseStatus(
         from evses e where e.country_code = ${cc} and e.party_id = ${pid} and e.location_id = ${key.id}
       ),
       derived as (
+        -- the EVSEs alone (every stored EVSE has a connector: the Location schema requires one)
         select
-          count(distinct e.uid) filter (where e.status <> 'REMOVED')::int as evse_total,
-          count(distinct e.uid) filter (where e.status = 'AVAILABLE')::int as evse_available,
-          count(distinct e.uid) filter (where e.status in ('CHARGING', 'BLOCKED', 'RESERVED'))::int as evse_occupied,
-          coalesce(max(c.power_w) filter (where e.status <> 'REMOVED'), 0)::int as max_power_w,
-          coalesce(array_agg(e.status order by e.position) filter (where c.position = 0), '{}') as evse_statuses
-        from evse e join connectors c on c.country_code = ${cc} and c.party_id = ${pid} and c.location_id = ${key.id}
-          and c.evse_uid = e.uid
+          count(*) filter (where e.status <> 'REMOVED')::int as evse_total,
+          count(*) filter (where e.status = 'AVAILABLE')::int as evse_available,
+          count(*) filter (where e.status in ('CHARGING', 'BLOCKED', 'RESERVED'))::int as evse_occupied,
+          coalesce(array_agg(e.status order by e.position), '{}') as evse_statuses
+        from evse e
       ),
       per_standard as (
         select c.standard, max(c.power_w) as max_w,
@@ -349,6 +348,7 @@ export async function updateEvseStatus(
       ),
       standards as (
         select
+          coalesce(max(g.max_w), 0)::int as max_power_w,
           coalesce(array_agg(g.standard order by g.standard collate "C"), '{}') as std_names,
           coalesce(array_agg(g.max_w order by g.standard collate "C"), '{}') as std_max_w,
           coalesce(array_agg(g.available_w order by g.standard collate "C"), '{}') as std_available_w,
@@ -357,7 +357,7 @@ export async function updateEvseStatus(
       )
       update locations l set
         evse_total = d.evse_total, evse_available = d.evse_available, evse_occupied = d.evse_occupied,
-        max_power_w = d.max_power_w, std_names = s.std_names, std_max_w = s.std_max_w,
+        max_power_w = s.max_power_w, std_names = s.std_names, std_max_w = s.std_max_w,
         std_available_w = s.std_available_w, available_max_w = s.available_max_w, evse_statuses = d.evse_statuses,
         last_updated_text = case when ${at}::timestamptz > l.last_updated
           then ${lastUpdated}::text else l.last_updated_text end,
