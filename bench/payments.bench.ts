@@ -12,6 +12,7 @@ import { openDatabase } from '../src/platform/db/database.ts';
 import { migrate } from '../src/platform/db/migrations.ts';
 import { buildApp } from '../src/platform/http/app.ts';
 import { freePort } from '../test/helpers/net.ts';
+import { cpuMsOf, postgresCpuMs } from './measure.ts';
 import { startPayoneProcess } from './payone-process.ts';
 import { startProfile } from './profile-hooks.ts';
 
@@ -220,6 +221,7 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
     let errors = 0;
     const stopProfile = process.env.BENCH_PROFILE ? await startProfile() : null;
     const cpu0 = process.cpuUsage();
+    const others0 = { sim: cpuMsOf(simProc.pid), postgres: postgresCpuMs() };
     const t0 = performance.now();
     await Promise.all(
       ids.map(async (id, i) => {
@@ -235,6 +237,9 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
     const elapsed = (performance.now() - t0) / 1000;
     // Everything this process did meanwhile (captures, notifications received and processed), per capture.
     const cpu = process.cpuUsage(cpu0);
+    // The other processes meanwhile (from /proc; 10 ms ticks): PostgreSQL (every postgres process on the machine, on
+    // PostgreSQL only) and the simulator (idle in the fake-gateway runs).
+    const others = { sim: cpuMsOf(simProc.pid) - others0.sim, postgres: postgresCpuMs() - others0.postgres };
     const profile = await stopProfile?.();
     return {
       ...(profile ? { profile } : {}),
@@ -247,6 +252,10 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
       total_ms: { p50: pct(total, 0.5), p99: pct(total, 0.99) },
       added_ms: { p50: pct(added, 0.5), p95: pct(added, 0.95), p99: pct(added, 0.99), max: pct(added, 1) },
       lataus_cpu_ms_per_capture: Math.round(((cpu.user + cpu.system) / 1000 / ids.length) * 100) / 100,
+      ...(database.kind === 'postgres'
+        ? { postgres_cpu_ms_per_capture: Math.round((others.postgres / ids.length) * 100) / 100 }
+        : {}),
+      ...(fakeGateway ? {} : { simulator_cpu_ms_per_capture: Math.round((others.sim / ids.length) * 100) / 100 }),
     };
   }
 

@@ -1,5 +1,6 @@
 // SQL of the payments module: payments, their outbox jobs, event log, PAYONE notifications, stored cards.
 import { type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from 'kysely';
+import { PREPARE } from '../../platform/db/database.ts';
 import type {
   Database,
   PaymentEventsTable,
@@ -194,7 +195,7 @@ export async function writeChange(
   const jobSelect = c.job
     ? sql.join(JOB_COLUMNS.map((k) => sql`job.${sql.ref(k)} as ${sql.ref(`job_${k}`)}`))
     : sql`null as job_id`;
-  const r = await sql<PaymentRow & Record<string, unknown>>`
+  const r = await sql<PaymentRow & Record<string, unknown>>`${sql.raw(PREPARE)}
     with saved as (
       update payments set state = ${cols.state}, facts = ${JSON.stringify(next.facts)}::jsonb, txid = ${cols.txid},
         amount_authorized = ${cols.amount_authorized}, amount_captured = ${cols.amount_captured},
@@ -419,7 +420,7 @@ export async function readNotificationBatch(
   db: Db,
   limit: number,
 ): Promise<{ notes: PendingNotification[]; payments: NotifiedPayment[] }> {
-  const r = await sql<{ notes: PendingNotification[]; payments: NotifiedPayment[] }>`
+  const r = await sql<{ notes: PendingNotification[]; payments: NotifiedPayment[] }>`${sql.raw(PREPARE)}
     with n as (
       select id, fields, txid, reference, txaction, received_at from payone_notifications
       where status = 'received' order by id limit ${limit}::int
@@ -448,7 +449,7 @@ export async function writeNotificationBatch(
   b: { payments: { seen: NotifiedPayment; next: Payment }[]; events: NewEvent[]; marks: NotificationMark[]; at: Date },
 ): Promise<boolean> {
   const ok = sql`(select ok from ok)`;
-  const r = await sql<{ ok: boolean }>`
+  const r = await sql<{ ok: boolean }>`${sql.raw(PREPARE)}
     with pays as (select * from ${paymentRecords(b.payments)}),
     marks as (select * from ${markRecords(b.marks)}),
     locked_payments as (

@@ -27,8 +27,8 @@ export interface DatabaseHandle {
 /**
  * Statements that start with this comment run as named prepared statements on PostgreSQL (per connection, named by
  * a hash of their text): PostgreSQL then plans them once per connection instead of at every execution. For hot,
- * planning-heavy statements whose plan does not depend on the parameter values (station search). A comment, so
- * PGlite and EXPLAIN simply ignore it.
+ * planning-heavy statements whose plan does not depend on the parameter values (station search, the payments'
+ * compare-and-set writes and notification batches). A comment, so PGlite and EXPLAIN simply ignore it.
  */
 export const PREPARE = '/* prepare */';
 
