@@ -11,8 +11,7 @@
 -- A location matches standards S, power P and availability when max(std_available_w[position of s in std_names] for
 -- s in S) >= P — exactly when one of its connectors of a standard in S with at least P W is on an AVAILABLE EVSE.
 -- They replace the connector arrays and 0014's min_power_w (the shortcut is no longer needed). Kept like the other
--- search columns by every writer: core/search-columns.ts (location writes), updateEvseStatus and the batch
--- function below.
+-- search columns by every writer: core/search-columns.ts (location writes) and the status function below.
 alter table locations
   add column std_names text[] not null default '{}',
   add column std_max_w integer[] not null default '{}',

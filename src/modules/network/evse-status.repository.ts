@@ -1,6 +1,5 @@
-// EVSE status changes applied in sets (the OCPI status PATCH at volume): one transaction for many changes, with
-// set-based statements, instead of one transaction per change. Same rules as updateEvseStatus plus the ingest's
-// last_updated check: a change older than the stored EVSE is ignored; equal or newer ones are applied.
+// EVSE status changes (the OCPI status PATCH): applied in sets, one database call for many changes (a single change
+// is a set of one). A change older than the stored EVSE is ignored; equal or newer ones are applied.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
 import type { EvseStatus } from './core/location.schema.ts';
@@ -30,11 +29,11 @@ const evseKey = (c: EvseStatusChange) =>
 
 /**
  * Applies EVSE status changes in one statement (one transaction, or the caller's), whatever their number: the
- * database function of migrations/0010 locks the touched locations (in key order, as every writer of a location
- * locks it first: no deadlocks between batches), updates the newest change per EVSE where it is not older than
- * the stored EVSE, then re-derives the search columns (availability counts, connector arrays) and last_updated of
- * the locations that changed. The derivation mirrors core/search-columns.ts like updateEvseStatus does; the tests
- * compare both. Several changes of one EVSE: the newest wins (the last one sent among equal last_updated).
+ * database function (migrations/0010, last redefined in 0015) locks the touched locations (in key order, as every
+ * writer of a location locks it first: no deadlocks between batches), updates the newest change per EVSE where it is
+ * not older than the stored EVSE, then re-derives the search columns (availability counts, per-standard powers) and
+ * last_updated of the locations that changed. The derivation mirrors core/search-columns.ts; the tests compare both.
+ * Several changes of one EVSE: the newest wins (the last one sent among equal last_updated).
  */
 export async function applyEvseStatusChanges(db: Db, changes: EvseStatusChange[]): Promise<EvseStatusOutcome[]> {
   const out: EvseStatusOutcome[] = new Array(changes.length).fill('not_found');

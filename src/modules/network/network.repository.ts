@@ -5,7 +5,7 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { PREPARE } from '../../platform/db/database.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import type { Connector, Evse, EvseStatus, Location } from './core/location.schema.ts';
+import type { Connector, Evse, Location } from './core/location.schema.ts';
 import { utc } from './core/location.schema.ts';
 import { connectorPowerW } from './core/power.ts';
 import {
@@ -283,90 +283,6 @@ async function writeLocations(trx: Trx, locations: Location[]): Promise<void> {
     (l.evses ?? []).flatMap((e) => e.connectors.map((c, i) => connectorRow(l, e, c, i))),
   );
   for (const part of chunks(connectors)) await trx.insertInto('connectors').values(part).execute();
-}
-
-export type UpdateEvseStatusResult = { ok: true } | { ok: false; code: 'NOT_FOUND'; message: string };
-
-/**
- * Sets an EVSE's status (the OCPI status PATCH, the hot path) in two statements: lock the location row, then one
- * statement that updates the EVSE row and its object, bumps the EVSE's and the location's last_updated when newer,
- * and re-derives the location's search columns from its EVSEs and connectors. The SQL mirrors
- * core/search-columns.ts (deriveSearchColumns); the integration tests compare both after status changes.
- */
-export async function updateEvseStatus(
-  db: Db,
-  key: LocationKey & { evse_uid: string },
-  status: EvseStatus,
-  lastUpdated: string,
-): Promise<UpdateEvseStatusResult> {
-  const cc = key.country_code.toUpperCase();
-  const pid = key.party_id.toUpperCase();
-  const at = utc(lastUpdated);
-  return inTransaction(db, async (trx) => {
-    // Location first, as every writer of a location does: no deadlocks with concurrent upserts.
-    const locked = await sql`select 1 from locations where country_code = ${cc} and party_id = ${pid} and id = ${key.id}
-      for update`.execute(trx);
-    const notFound = {
-      ok: false,
-      code: 'NOT_FOUND',
-      message: `unknown EVSE ${key.country_code}*${key.party_id} ${key.id}/${key.evse_uid}`,
-    } as const;
-    if (locked.rows.length === 0) return notFound;
-    const r = await sql<{ n: number }>`
-      with target as (
-        update evses e set
-          status = ${status},
-          object = jsonb_set(
-            case when ${at}::timestamptz > e.last_updated
-              then jsonb_set(e.object, '{last_updated}', to_jsonb(${lastUpdated}::text)) else e.object end,
-            '{status}', to_jsonb(${status}::text)),
-          last_updated = greatest(e.last_updated, ${at}::timestamptz)
-        where e.country_code = ${cc} and e.party_id = ${pid} and e.location_id = ${key.id} and e.uid = ${key.evse_uid}
-        returning e.uid
-      ),
-      evse as (
-        -- this statement does not see its own EVSE update: substitute the new status
-        select e.uid, e.position, case when e.uid = ${key.evse_uid} then ${status}::text else e.status end as status
-        from evses e where e.country_code = ${cc} and e.party_id = ${pid} and e.location_id = ${key.id}
-      ),
-      derived as (
-        -- the EVSEs alone (every stored EVSE has a connector: the Location schema requires one)
-        select
-          count(*) filter (where e.status <> 'REMOVED')::int as evse_total,
-          count(*) filter (where e.status = 'AVAILABLE')::int as evse_available,
-          count(*) filter (where e.status in ('CHARGING', 'BLOCKED', 'RESERVED'))::int as evse_occupied,
-          coalesce(array_agg(e.status order by e.position), '{}') as evse_statuses
-        from evse e
-      ),
-      per_standard as (
-        select c.standard, max(c.power_w) as max_w,
-          coalesce(max(c.power_w) filter (where e.status = 'AVAILABLE'), -1) as available_w
-        from evse e join connectors c on c.country_code = ${cc} and c.party_id = ${pid} and c.location_id = ${key.id}
-          and c.evse_uid = e.uid
-        where e.status <> 'REMOVED'
-        group by c.standard
-      ),
-      standards as (
-        select
-          coalesce(max(g.max_w), 0)::int as max_power_w,
-          coalesce(array_agg(g.standard order by g.standard collate "C"), '{}') as std_names,
-          coalesce(array_agg(g.max_w order by g.standard collate "C"), '{}') as std_max_w,
-          coalesce(array_agg(g.available_w order by g.standard collate "C"), '{}') as std_available_w,
-          coalesce(max(g.available_w), -1) as available_max_w
-        from per_standard g
-      )
-      update locations l set
-        evse_total = d.evse_total, evse_available = d.evse_available, evse_occupied = d.evse_occupied,
-        max_power_w = s.max_power_w, std_names = s.std_names, std_max_w = s.std_max_w,
-        std_available_w = s.std_available_w, available_max_w = s.available_max_w, evse_statuses = d.evse_statuses,
-        last_updated_text = case when ${at}::timestamptz > l.last_updated
-          then ${lastUpdated}::text else l.last_updated_text end,
-        last_updated = greatest(l.last_updated, ${at}::timestamptz)
-      from derived d, standards s
-      where l.country_code = ${cc} and l.party_id = ${pid} and l.id = ${key.id} and exists (select 1 from target)
-      returning 1 as n`.execute(trx);
-    return r.rows.length === 0 ? notFound : { ok: true };
-  });
 }
 
 // ---------------------------------------------------------------------------------------------- locations (read)

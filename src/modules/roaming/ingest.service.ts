@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { invalid, issuesMessage, OcpiError, OcpiStatus } from '../../ocpi/core/envelope.ts';
 import { isOlder, later } from '../../ocpi/core/last-updated.ts';
 import {
+  applyEvseStatusChanges,
   applyLocationPatch,
   deleteTariff as deleteStoredTariff,
   type Evse,
@@ -23,7 +24,6 @@ import {
   parseEvse,
   parseEvsePatch,
   parseLocation,
-  updateEvseStatus,
   upsertLocation,
   upsertParty,
   upsertTariff,
@@ -197,9 +197,11 @@ async function patchEvseStatusAlone(
       if (!lock.evse_exists)
         throw new OcpiError(OcpiStatus.UNKNOWN_LOCATION, `Unknown EVSE ${change.location_id}/${change.evse_uid}`, 404);
       if (isOlder(change.last_updated, lock.evse_last_updated)) return 'ignored';
-      const r = await updateEvseStatus(trx, { ...key, evse_uid: change.evse_uid }, change.status, change.last_updated);
-      if (!r.ok) throw new OcpiError(OcpiStatus.UNKNOWN_LOCATION, r.message, 404);
-      return 'updated';
+      // The batch function with one change (it takes the same lock again: held already, so nothing waits).
+      const [outcome] = await applyEvseStatusChanges(trx, [change]);
+      if (outcome === 'not_found')
+        throw new OcpiError(OcpiStatus.UNKNOWN_LOCATION, `Unknown EVSE ${change.location_id}/${change.evse_uid}`, 404);
+      return outcome === 'ignored' ? 'ignored' : 'updated';
     }),
   );
 }

@@ -11,7 +11,6 @@ import {
   type Location,
   lockLocationForIngest,
   seedDemoNetworkIfEmpty,
-  updateEvseStatus,
   upsertLocation,
 } from '../../../src/modules/network/index.ts';
 import { type SearchFilter, searchLocations } from '../../../src/modules/network/network.repository.ts';
@@ -78,10 +77,12 @@ describe('upsertLocation', () => {
   });
 });
 
-describe('updateEvseStatus', () => {
+describe('a single status change (applyEvseStatusChanges with one change)', () => {
+  const one = (k: typeof key, evse_uid: string, status: EvseStatus, last_updated: string) =>
+    applyEvseStatusChanges(db.db, [{ ...k, location_id: k.id, evse_uid, status, last_updated }]);
+
   it('updates the EVSE, bumps last_updated and re-derives the search columns', async () => {
-    const r = await updateEvseStatus(db.db, { ...key, evse_uid: 'L1-1' }, 'CHARGING', '2026-11-27T10:00:00Z');
-    expect(r.ok).toBe(true);
+    expect(await one(key, 'L1-1', 'CHARGING', '2026-11-27T10:00:00Z')).toEqual(['updated']);
     const stored = await getLocation(db.db, key);
     expect(stored?.evses?.[0]).toMatchObject({ status: 'CHARGING', last_updated: '2026-11-27T10:00:00Z' });
     expect(stored?.last_updated).toBe('2026-11-27T10:00:00Z');
@@ -94,37 +95,30 @@ describe('updateEvseStatus', () => {
       .where('uid', '=', 'L1-1')
       .executeTakeFirst();
     expect(evseRow?.status).toBe('CHARGING');
-    await updateEvseStatus(db.db, { ...key, evse_uid: 'L1-1' }, 'AVAILABLE', '2026-11-27T10:05:00Z');
+    expect(await one(key, 'L1-1', 'AVAILABLE', '2026-11-27T10:05:00Z')).toEqual(['updated']);
     expect(await searchColumns(key)).toMatchObject({ evse_available: 1 });
   });
 
   it('keeps the search columns equal to the derivation from the object through any status', async () => {
     const k = { country_code: 'DE', party_id: 'AAA', id: 'L4' };
     for (const [i, status] of (['REMOVED', 'OUTOFORDER', 'RESERVED', 'AVAILABLE', 'CHARGING'] as const).entries()) {
-      expect((await updateEvseStatus(db.db, { ...k, evse_uid: 'L4-1' }, status, `2026-11-28T10:0${i}:00Z`)).ok).toBe(
-        true,
-      );
+      expect(await one(k, 'L4-1', status, `2026-11-28T10:0${i}:00Z`)).toEqual(['updated']);
       const stored = await getLocation(db.db, k);
       expect(stored?.evses?.[0]?.status).toBe(status);
       expect(await searchColumns(k)).toEqual(deriveSearchColumns(stored!));
     }
-    // An older last_updated changes the status but not the timestamps.
-    await updateEvseStatus(db.db, { ...k, evse_uid: 'L4-1' }, 'AVAILABLE', '2020-01-01T00:00:00Z');
+    // An older last_updated changes nothing.
+    expect(await one(k, 'L4-1', 'AVAILABLE', '2020-01-01T00:00:00Z')).toEqual(['ignored']);
     const stored = await getLocation(db.db, k);
     expect([stored?.evses?.[0]?.status, stored?.evses?.[0]?.last_updated, stored?.last_updated]).toEqual([
-      'AVAILABLE',
+      'CHARGING',
       '2026-11-28T10:04:00Z',
       '2026-11-28T10:04:00Z',
     ]);
   });
 
   it('reports an unknown EVSE', async () => {
-    expect(
-      await updateEvseStatus(db.db, { ...key, evse_uid: 'NOPE' }, 'CHARGING', '2026-11-27T10:00:00Z'),
-    ).toMatchObject({
-      ok: false,
-      code: 'NOT_FOUND',
-    });
+    expect(await one(key, 'NOPE', 'CHARGING', '2026-11-27T10:00:00Z')).toEqual(['not_found']);
   });
 });
 
@@ -211,7 +205,9 @@ describe('lockLocationForIngest', () => {
       await lockLocationForIngest(trx, k);
       locked();
       await held;
-      await updateEvseStatus(trx, { ...k, evse_uid: 'L5-1' }, 'CHARGING', '2026-12-24T00:00:00Z');
+      await applyEvseStatusChanges(trx, [
+        { ...k, location_id: k.id, evse_uid: 'L5-1', status: 'CHARGING', last_updated: '2026-12-24T00:00:00Z' },
+      ]);
     });
     await lockedNow;
     // starts while the writer holds the lock (on PostgreSQL its statement waits for it)
@@ -287,9 +283,8 @@ describe('connector filters (per-standard columns, migrations/0015)', () => {
     expect(await applyEvseStatusChanges(db.db, [change('MIX-2', 'AVAILABLE', 1)])).toEqual(['updated']);
     expect(await found({ standards: ccs, min_power_w: 150_000, available: true })).toEqual(['MIX']);
     expect(await found({ min_power_w: 100_000, available: true })).toEqual(['MIX']);
-    // the single-change path keeps them too; a REMOVED EVSE's connectors no longer count
-    const removed = change('MIX-2', 'REMOVED', 2);
-    expect((await updateEvseStatus(db.db, { ...removed, id: 'MIX' }, 'REMOVED', removed.last_updated)).ok).toBe(true);
+    // a REMOVED EVSE's connectors no longer count
+    expect(await applyEvseStatusChanges(db.db, [change('MIX-2', 'REMOVED', 2)])).toEqual(['updated']);
     expect(await found({ standards: ccs })).toEqual([]);
     expect(await found({ min_power_w: 100_000 })).toEqual([]);
     const stored = await getLocation(db.db, { country_code: 'DE', party_id: 'AAA', id: 'MIX' });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CITIES } from '../../../src/modules/network/core/demo-geography.ts';
 import { generateDemoNetwork } from '../../../src/modules/network/core/demo-network.ts';
-import type { Location } from '../../../src/modules/network/core/location.schema.ts';
+import type { EvseStatus, Location } from '../../../src/modules/network/core/location.schema.ts';
 import { connectorPowerW } from '../../../src/modules/network/core/power.ts';
 import type { ListQuery } from '../../../src/modules/network/core/search.schema.ts';
 import { applyEvseStatusChanges } from '../../../src/modules/network/evse-status.repository.ts';
@@ -12,7 +12,6 @@ import {
   inscribedBox,
   type SearchFilter,
   searchLocations,
-  updateEvseStatus,
   upsertLocations,
   upsertParties,
   upsertTariffs,
@@ -183,12 +182,19 @@ describe('paged list searches', () => {
     const at = (m: number) => `2027-01-0${1 + (m % 9)}T00:00:00Z`;
     const [one, two, ...rest] = multi;
     // One at a time: the first EVSE of one location REMOVED, of another OUTOFORDER.
-    expect(await updateEvseStatus(db.db, { ...one!, evse_uid: `${one!.id}-1` }, 'REMOVED', at(1))).toEqual({
-      ok: true,
-    });
-    expect(await updateEvseStatus(db.db, { ...two!, evse_uid: `${two!.id}-2` }, 'OUTOFORDER', at(1))).toEqual({
-      ok: true,
-    });
+    const single = (r: typeof one, uid: string, status: EvseStatus) =>
+      applyEvseStatusChanges(db.db, [
+        {
+          country_code: r!.country_code,
+          party_id: r!.party_id,
+          location_id: r!.id,
+          evse_uid: uid,
+          status,
+          last_updated: at(1),
+        },
+      ]);
+    expect(await single(one, `${one!.id}-1`, 'REMOVED')).toEqual(['updated']);
+    expect(await single(two, `${two!.id}-2`, 'OUTOFORDER')).toEqual(['updated']);
     // In batches: every status on the others.
     const statuses = ['CHARGING', 'BLOCKED', 'RESERVED', 'INOPERATIVE', 'UNKNOWN', 'REMOVED', 'AVAILABLE'] as const;
     const outcomes = await applyEvseStatusChanges(

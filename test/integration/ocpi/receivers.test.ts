@@ -102,7 +102,7 @@ describe('Locations receiver', () => {
     const evse = (await call('GET', locUrl(loc, '3256'))).body.data as Obj;
     expect(evse.status).toBe('CHARGING');
     expect(evse.last_updated).toBe('2019-06-24T12:39:09Z');
-    // the map's search columns follow the status (network's updateEvseStatus)
+    // the map's search columns follow the status (network's applyEvseStatusChanges)
     const row = await h.db.db
       .selectFrom('locations')
       .selectAll()
