@@ -1,4 +1,4 @@
-// A batch of PAYONE notifications is read without locks and its outcome written in one compare-and-set statement.
+// Several PAYONE notifications are stored with one statement (ids in order). A batch of them is read without locks and its outcome written in one compare-and-set statement.
 // When a payment or a notification changed between the read and the write, the write must change nothing (the
 // worker then does the batch again under row locks): a notification is never applied twice, nor to a stale payment.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,5 +76,46 @@ describe(`notification batches written only if nothing changed (${onPostgres ? '
     });
     expect(again).toBe(false);
     expect(await notificationEvents(seen.id)).toEqual(['appointed']);
+  });
+});
+
+describe(`storing notifications together (${onPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ startWorker: false });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('one statement for several notifications; each id is its own row, in the order given', async () => {
+    const note = (i: number) => ({
+      raw_body: `txid=9${i}&txaction=${i % 2 ? 'paid' : 'capture'}&sequencenumber=${i}&key=…`,
+      content_type: 'application/x-www-form-urlencoded',
+      remote_ip: `185.60.20.${i}`,
+      fields: { txid: `9${i}`, txaction: i % 2 ? 'paid' : 'capture', sequencenumber: String(i) },
+      txid: `9${i}`,
+      reference: null,
+      txaction: i % 2 ? 'paid' : 'capture',
+      sequencenumber: i,
+      transaction_status: null,
+      dedupe_key: `store-together-${i}`,
+    });
+    const notes = [1, 2, 3, 4, 5].map(note);
+    const ids = await repo.insertNotifications(h.t.db, notes);
+    expect(ids).toHaveLength(5);
+    const rows = await h.t.db
+      .selectFrom('payone_notifications')
+      .select(['id', 'dedupe_key', 'fields', 'sequencenumber', 'status', 'remote_ip'])
+      .where('id', 'in', ids)
+      .execute();
+    const byId = new Map(rows.map((r) => [String(r.id), r]));
+    expect(ids.map((id) => byId.get(id)?.dedupe_key)).toEqual(notes.map((n) => n.dedupe_key));
+    expect(byId.get(ids[2]!)).toMatchObject({
+      fields: notes[2]!.fields,
+      sequencenumber: 3,
+      status: 'received',
+      remote_ip: '185.60.20.3',
+    });
   });
 });
