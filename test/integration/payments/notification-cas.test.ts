@@ -1,6 +1,7 @@
-// Several PAYONE notifications are stored with one statement (ids in order). A batch of them is read without locks and its outcome written in one compare-and-set statement.
-// When a payment or a notification changed between the read and the write, the write must change nothing (the
-// worker then does the batch again under row locks): a notification is never applied twice, nor to a stale payment.
+// Several PAYONE notifications are stored with one statement (ids in order). A batch of them is read without locks
+// and its outcome written in one compare-and-set statement. When a payment or a notification changed between the
+// read and the write, the write must change nothing (the worker then does the batch again under row locks): a
+// notification is never applied twice, nor to a stale payment.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as repo from '../../../src/modules/payments/payments.repository.ts';
 import { onPostgres } from '../../helpers/db.ts';
