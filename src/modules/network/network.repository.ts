@@ -16,9 +16,9 @@ import {
   listTariffIds,
 } from './core/search-columns.ts';
 
-/** The columns migrations/0002 adds (not in the platform's schema.ts). */
+/** The search columns of migrations 0002, 0013 and 0015 (not in the platform's schema.ts). */
 type NetworkTables = {
-  locations: { [K in keyof LocationSearchColumns]: LocationSearchColumns[K] };
+  locations: LocationSearchColumns;
   location_objects: { list_evses: string; list_tariff_ids: string[] };
   evses: { position: number };
   connectors: { position: number };
