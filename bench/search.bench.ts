@@ -2,7 +2,8 @@
 // measures (1) the repository's search calls (in-database time incl. the round trip) and (2) the HTTP API at a fixed
 // 200 requests/s, evenly spaced (bench/open-loop.ts), the server running in a child process so it does not share the event loop.
 // Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/search.bench.ts [evses]
-// (BENCH_KEEP=1 keeps the seeded database; BENCH_DATABASE_URL=<its url> measures it again without seeding.)
+// (BENCH_KEEP=1 keeps the seeded database; BENCH_DATABASE_URL=<its url> measures it again without seeding;
+// BENCH_ONLY=db or http measures one part.)
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -29,6 +30,7 @@ import { migrate } from '../src/platform/db/migrations.ts';
 import type { Database } from '../src/platform/db/schema.ts';
 import { buildApp } from '../src/platform/http/app.ts';
 import { createDatabase, dropDatabase } from './databases.ts';
+import { postgresCpuMs } from './measure.ts';
 import { openLoop } from './open-loop.ts';
 
 export interface SearchBenchOptions {
@@ -210,7 +212,8 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
     };
     const inDb: Record<string, unknown> = {};
     const explain = explainingDb(url);
-    for (const [name, fn] of Object.entries(kinds)) {
+    const only = process.env.BENCH_ONLY; // 'db' or 'http': one part only
+    for (const [name, fn] of only === 'http' ? [] : Object.entries(kinds)) {
       const it = points(7);
       for (let i = 0; i < 20; i++) await fn(it.next().value as { lat: number; lon: number }, db); // warm-up
       const times: number[] = [];
@@ -269,6 +272,9 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
       const it = points(11);
       const pts = Array.from({ length: 200 }, () => it.next().value as { lat: number; lon: number });
       const scenarios: Record<string, string[]> = {
+        // What this machine does with almost no work per request, measured in the same minutes: the floor under
+        // the other scenarios' tails (the VM's wake-up and scheduling delays show here first).
+        'control: GET /bench/select-1 (one trivial statement)': pts.map(() => '/api/v1/bench/select-1'),
         'GET /locations nearby (10 km, 50 items with prices)': pts.map(
           (p) => `/api/v1/locations?lat=${p.lat.toFixed(5)}&lon=${p.lon.toFixed(5)}`,
         ),
@@ -294,14 +300,23 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
           server.stdout.on('data', onData);
           server.kill('SIGUSR2');
         });
-      for (const [name, paths] of Object.entries(scenarios)) {
+      for (const [name, paths] of only === 'db' ? [] : Object.entries(scenarios)) {
         // Warm-up, then the measured run: evenly spaced requests at the target rate (bench/open-loop.ts).
         const baseUrl = `http://127.0.0.1:${port}`;
         await openLoop({ baseUrl, paths, rate, durationSeconds: 3 });
         const cpuBefore = await cpuMs();
+        const pgBefore = postgresCpuMs();
+        const genBefore = process.cpuUsage();
         const r = await openLoop({ baseUrl, paths, rate, durationSeconds: duration });
-        const cpuPerRequest = ((await cpuMs()) - cpuBefore) / Math.max(1, r.sent);
-        http[name] = { ...r, server_cpu_ms_per_request: ms(cpuPerRequest) };
+        const gen = process.cpuUsage(genBefore);
+        const perRequest = (cpu: number) => ms(cpu / Math.max(1, r.sent));
+        http[name] = {
+          ...r,
+          server_cpu_ms_per_request: perRequest((await cpuMs()) - cpuBefore),
+          // From /proc (10 ms ticks): every postgres process on the machine, and this process (the generator).
+          postgres_cpu_ms_per_request: perRequest(postgresCpuMs() - pgBefore),
+          generator_cpu_ms_per_request: perRequest((gen.user + gen.system) / 1000),
+        };
         console.error(`  ${name}: ${JSON.stringify(http[name])}`);
       }
       result.http = http;
@@ -325,7 +340,13 @@ async function serve(url: string, port: number): Promise<void> {
   const app = await buildApp({
     logLevel: 'warn',
     rateLimitMax: 1_000_000,
-    modules: [networkRoutes({ db: handle.db })],
+    modules: [
+      networkRoutes({ db: handle.db }),
+      // The control scenario: one trivial statement through the same pool and HTTP stack.
+      async (app) => {
+        app.get('/bench/select-1', async () => (await sql<{ one: number }>`select 1 as one`.execute(handle.db)).rows[0]);
+      },
+    ],
     ready: async () => ({ ok: true }),
   });
   await app.listen({ port, host: '127.0.0.1' });
