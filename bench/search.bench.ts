@@ -344,7 +344,10 @@ async function serve(url: string, port: number): Promise<void> {
       networkRoutes({ db: handle.db }),
       // The control scenario: one trivial statement through the same pool and HTTP stack.
       async (app) => {
-        app.get('/bench/select-1', async () => (await sql<{ one: number }>`select 1 as one`.execute(handle.db)).rows[0]);
+        app.get(
+          '/bench/select-1',
+          async () => (await sql<{ one: number }>`select 1 as one`.execute(handle.db)).rows[0],
+        );
       },
     ],
     ready: async () => ({ ok: true }),
