@@ -5,6 +5,7 @@
 // BENCH_SECONDS, BENCH_RATE (open-loop captures/s, default 200), BENCH_CLIENTS, BENCH_ONLY=closed|open.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { pathToFileURL } from 'node:url';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { PaymentProvider } from '../src/modules/payments/core/provider.ts';
 import { createPaymentsModule, payoneProviderFromConfig } from '../src/modules/payments/index.ts';
@@ -71,6 +72,18 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
   }
   const database = await openDatabase({ databaseUrl: url, dataDir: 'memory://', poolSize: 20 });
   await migrate(database);
+  const walLsn = async () =>
+    database.kind === 'postgres'
+      ? (await sql<{ lsn: string }>`select pg_current_wal_lsn()::text as lsn`.execute(database.db)).rows[0]!.lsn
+      : null;
+  const walBytesSince = async (lsn: string) =>
+    Number(
+      (
+        await sql<{ d: string }>`select pg_wal_lsn_diff(pg_current_wal_lsn(), ${lsn}::pg_lsn)::text as d`.execute(
+          database.db,
+        )
+      ).rows[0]!.d,
+    );
   const appPort = await freePort();
   // The gateway runs in its own process, as a real one would: its work must not be counted as ours.
   const simProc = await startPayoneProcess({
@@ -222,6 +235,7 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
     const stopProfile = process.env.BENCH_PROFILE ? await startProfile() : null;
     const cpu0 = process.cpuUsage();
     const others0 = { sim: cpuMsOf(simProc.pid), postgres: postgresCpuMs() };
+    const wal0 = await walLsn();
     const t0 = performance.now();
     await Promise.all(
       ids.map(async (id, i) => {
@@ -240,6 +254,13 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
     // The other processes meanwhile (from /proc; 10 ms ticks): PostgreSQL (every postgres process on the machine, on
     // PostgreSQL only) and the simulator (idle in the fake-gateway runs).
     const others = { sim: cpuMsOf(simProc.pid) - others0.sim, postgres: postgresCpuMs() - others0.postgres };
+    const walBytes = wal0 === null ? null : await walBytesSince(wal0);
+    const perCapture = (ms: number) => Math.round((ms / ids.length) * 100) / 100;
+    const cpuPerCapture = {
+      lataus: perCapture((cpu.user + cpu.system) / 1000),
+      postgres: database.kind === 'postgres' ? perCapture(others.postgres) : 0,
+      simulator: fakeGateway ? 0 : perCapture(others.sim),
+    };
     const profile = await stopProfile?.();
     return {
       ...(profile ? { profile } : {}),
@@ -251,11 +272,16 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
       errors,
       total_ms: { p50: pct(total, 0.5), p99: pct(total, 0.99) },
       added_ms: { p50: pct(added, 0.5), p95: pct(added, 0.95), p99: pct(added, 0.99), max: pct(added, 1) },
-      lataus_cpu_ms_per_capture: Math.round(((cpu.user + cpu.system) / 1000 / ids.length) * 100) / 100,
-      ...(database.kind === 'postgres'
-        ? { postgres_cpu_ms_per_capture: Math.round((others.postgres / ids.length) * 100) / 100 }
-        : {}),
-      ...(fakeGateway ? {} : { simulator_cpu_ms_per_capture: Math.round((others.sim / ids.length) * 100) / 100 }),
+      lataus_cpu_ms_per_capture: cpuPerCapture.lataus,
+      ...(database.kind === 'postgres' ? { postgres_cpu_ms_per_capture: cpuPerCapture.postgres } : {}),
+      ...(fakeGateway ? {} : { simulator_cpu_ms_per_capture: cpuPerCapture.simulator }),
+      // What the offered rate asks of the machine's cores: the processes above (not the load generator, which runs
+      // in Lataus's process and is counted in its figure).
+      cores_at_offered_rate:
+        Math.round(((cpuPerCapture.lataus + cpuPerCapture.postgres + cpuPerCapture.simulator) * rate) / 10) / 100,
+      // PostgreSQL's write-ahead log per capture (the machine's other databases included): what the writes cost,
+      // unaffected by the machine's speed.
+      ...(walBytes === null ? {} : { wal_bytes_per_capture: Math.round(walBytes / ids.length) }),
     };
   }
 
