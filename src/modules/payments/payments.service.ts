@@ -527,8 +527,7 @@ export function createPaymentsService(opts: PaymentsServiceOptions) {
         const existing = await db
           .selectFrom('payments')
           .select('id')
-          .where('session_ref', '=', input.sessionRef)
-          .where('state', 'not in', ['failed', 'released'])
+          .where('live_session_ref', '=', input.sessionRef)
           .executeTakeFirst();
         return fail({
           code: 'SESSION_HAS_PAYMENT',

@@ -1,5 +1,5 @@
 // Table types for Kysely. One interface per table; jsonb columns hold OCPI objects.
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json<T = unknown> = ColumnType<T, string | T, string | T>;
@@ -119,6 +119,8 @@ export interface PaymentsTable {
   failure_message: string | null;
   created_at: GenTimestamp;
   updated_at: GenTimestamp;
+  /** session_ref while the payment is live, null once failed or released (generated; unique: migration 0021). */
+  live_session_ref: GeneratedAlways<string | null>;
 }
 
 export interface PaymentJobsTable {

@@ -353,6 +353,17 @@ describe(`payments through the PAYONE simulator (${onPostgres ? 'PostgreSQL' : '
       code: 'SESSION_HAS_PAYMENT',
       paymentId: first.ok ? first.value.id : '',
     });
+    // Released (a capture of 0), the session's payment is no longer live: the driver may pay for it anew.
+    if (!first.ok) throw new Error('preauthorization failed');
+    const released = await h.service.capture(first.value.id, 0);
+    expect(released.ok && released.value.state).toBe('released');
+    const third = await h.service.preauthorize(input);
+    expect(third.ok && third.value.state).toBe('pre_authorized');
+    const fourth = await h.service.preauthorize(input);
+    expect(fourth.ok === false && fourth.error).toMatchObject({
+      code: 'SESSION_HAS_PAYMENT',
+      paymentId: third.ok ? third.value.id : '',
+    });
   });
 });
 
