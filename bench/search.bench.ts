@@ -75,6 +75,13 @@ const viewport = (p: { lat: number; lon: number }) => ({
   maxLon: p.lon + 0.18,
   maxLat: p.lat + 0.09,
 });
+/** A region on a phone zoomed out to 6 (4.3° wide): several cities, what the network overview serves. */
+const region = (p: { lat: number; lon: number }) => ({
+  minLon: p.lon - 2.15,
+  minLat: p.lat - 2.6,
+  maxLon: p.lon + 2.15,
+  maxLat: p.lat + 2.6,
+});
 
 /**
  * The zoom level a phone (a map 390 px wide) shows the viewport at: MapLibre's world is 512 · 2^zoom px wide.
@@ -209,6 +216,11 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
         const json = await clusteredMarkersJson(on, { bbox: b }, markerGrid(phoneZoom(b), b), MARKER_CLUSTER_ABOVE);
         return json ? (JSON.parse(json) as { clusters: unknown[] }).clusters : [];
       },
+      'markers, a region at zoom 6 (live clustering: what the overview spares)': async (p, on) => {
+        const b = region(p);
+        const json = await clusteredMarkersJson(on, { bbox: b }, markerGrid(6, b), MARKER_CLUSTER_ABOVE);
+        return json ? (JSON.parse(json) as { clusters: unknown[] }).clusters : [];
+      },
     };
     const inDb: Record<string, unknown> = {};
     const explain = explainingDb(url);
@@ -285,6 +297,10 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
         'GET /locations/markers (city viewport, zoom of a phone)': pts.map((p) => {
           const b = viewport(p);
           return `/api/v1/locations/markers?bbox=${[b.minLon, b.minLat, b.maxLon, b.maxLat].map((v) => v.toFixed(4)).join(',')}&zoom=${phoneZoom(b)}`;
+        }),
+        'GET /locations/markers (a region, zoom 6: the network overview)': pts.map((p) => {
+          const b = region(p);
+          return `/api/v1/locations/markers?bbox=${[b.minLon, b.minLat, b.maxLon, b.maxLat].map((v) => v.toFixed(4)).join(',')}&zoom=6`;
         }),
       };
       const http: Record<string, unknown> = {};

@@ -968,3 +968,33 @@ export async function pageConnectors(db: Db, keys: LocationKey[]): Promise<PageC
     order by e.country_code, e.party_id, e.location_id, e.position, c.position`.execute(db);
   return result.rows;
 }
+
+export interface OverviewCellRow {
+  count: number;
+  sum_lon: number;
+  sum_lat: number;
+  available: number;
+  occupied: number;
+  /** The marker row as JSON text when the cell holds one location. */
+  marker: string | null;
+}
+
+/**
+ * Every published location, grouped into cells of `cellDeg` degrees (aligned to 0°) and summed as the clustered
+ * markers sum them; a cell holding one location also gives its marker (the same JSON as markersJson's rows).
+ */
+export async function overviewCells(db: Db, cellDeg: number): Promise<OverviewCellRow[]> {
+  const result = await sql<OverviewCellRow>`
+    select g.n as count, g.sx as sum_lon, g.sy as sum_lat, g.a as available, g.o as occupied, s.marker
+    from (
+      select count(*)::int as n, sum(l.longitude) as sx, sum(l.latitude) as sy,
+        (count(*) filter (where l.evse_available > 0))::int as a,
+        (count(*) filter (where l.evse_available = 0 and l.evse_occupied > 0))::int as o, min(l.ctid) as t
+      from locations l
+      where ${searchConditions({})}
+      group by floor(l.longitude / ${cellDeg}::float8), floor(l.latitude / ${cellDeg}::float8)
+    ) g
+    left join lateral (select ${markerRowJson('l')} as marker from locations l where g.n = 1 and l.ctid = g.t) s
+      on true`.execute(db);
+  return result.rows;
+}

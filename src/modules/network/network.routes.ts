@@ -14,6 +14,7 @@ import {
   MarkerCollectionSchema,
   markersQuerySchema,
 } from './core/search.schema.ts';
+import { createMarkerOverview, type MarkerOverview } from './marker-overview.ts';
 import { findLocationDetail, findLocations, findMarkers } from './network.search.ts';
 
 export interface NetworkRouteDeps {
@@ -24,6 +25,8 @@ export interface NetworkRouteDeps {
   markerClusterAbove?: number;
   /** Nearby and bbox lists count their matches up to this many, then say `more` (default 1,000). */
   listCountLimit?: number;
+  /** Zoomed-out maps without filters are clustered from this (default: one over `db`, 30 s old at most); null: never. */
+  markerOverview?: MarkerOverview | null;
 }
 
 /**
@@ -36,6 +39,10 @@ const plainJson = () => (data: unknown) => (typeof data === 'string' ? data : JS
 export function networkRoutes(deps: NetworkRouteDeps): FastifyPluginAsync {
   const now = deps.now ?? (() => new Date());
   return async (fastify) => {
+    const overview =
+      deps.markerOverview === undefined
+        ? createMarkerOverview(deps.db, { onError: (e) => fastify.log.error(e, 'network overview') })
+        : (deps.markerOverview ?? undefined);
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const tags = ['Station search'];
 
@@ -45,7 +52,7 @@ export function networkRoutes(deps: NetworkRouteDeps): FastifyPluginAsync {
         schema: {
           tags,
           summary:
-            'Map markers: published locations as compact rows [lon, lat, party, id, status, available, total, max_power_kw] (at most 20,000); with bbox and zoom, a dense viewport as grid clusters [lon, lat, count, available, occupied]',
+            'Map markers: published locations as compact rows [lon, lat, party, id, status, available, total, max_power_kw] (at most 20,000); with bbox and zoom, a dense viewport as grid clusters [lon, lat, count, available, occupied] (zoomed out to 8 or less without filters: from a network overview at most 30 s old)',
           querystring: markersQuerySchema,
           response: { 200: MarkerCollectionSchema },
         },
@@ -53,7 +60,7 @@ export function networkRoutes(deps: NetworkRouteDeps): FastifyPluginAsync {
       },
       // A string is JSON made by the database (see findMarkers); plainJson sends it unchanged.
       async (req, reply) => {
-        const markers = await findMarkers(deps.db, req.query, now(), deps.markerClusterAbove);
+        const markers = await findMarkers(deps.db, req.query, now(), deps.markerClusterAbove, overview);
         if (typeof markers === 'string') reply.type('application/json; charset=utf-8');
         return markers as MarkerCollection;
       },

@@ -10,7 +10,7 @@ import {
   sharedPrices,
   type TariffLike,
 } from './core/location-summary.ts';
-import { clusterOnGrid, markerGrid } from './core/marker-grid.ts';
+import { clusterOnGrid, clusterOverview, markerGrid } from './core/marker-grid.ts';
 import { isOpenAt } from './core/opening-hours.ts';
 import { toKw } from './core/power.ts';
 import {
@@ -24,6 +24,7 @@ import {
   type MarkersQuery,
 } from './core/search.schema.ts';
 import { markerStatus } from './core/search-columns.ts';
+import { type MarkerOverview, OVERVIEW_MAX_ZOOM } from './marker-overview.ts';
 import {
   clusteredMarkersJson,
   findLocationOwners,
@@ -89,9 +90,29 @@ export async function findMarkers(
   query: MarkersQuery,
   now: Date,
   clusterAbove = MARKER_CLUSTER_ABOVE,
+  overview?: MarkerOverview,
 ): Promise<MarkerCollection | string> {
   const filter = toFilter(query);
   const grid = query.zoom !== undefined && query.bbox !== undefined ? markerGrid(query.zoom, query.bbox) : null;
+  const unfiltered =
+    !query.standard &&
+    query.min_power_kw === undefined &&
+    !query.available &&
+    !query.open_now &&
+    !query.q &&
+    !query.party;
+  if (grid && overview && unfiltered && query.zoom! <= OVERVIEW_MAX_ZOOM) {
+    // Zoomed out, no filters: clusters from the network overview (marker-overview.ts), when they are clusters.
+    const r = clusterOverview(await overview.cells(), query.bbox!, grid);
+    if (r.count > clusterAbove)
+      return {
+        fields: [...MARKER_FIELDS],
+        markers: r.markers,
+        cluster_fields: [...CLUSTER_FIELDS],
+        clusters: r.clusters,
+        truncated: false,
+      };
+  }
   if (!query.open_now) {
     return grid ? clusteredMarkersJson(db, filter, grid, clusterAbove) : markersJson(db, filter, MAX_MARKERS);
   }

@@ -325,7 +325,8 @@ describe('GET /api/v1/locations/markers with a zoom level (clusters)', () => {
   beforeAll(async () => {
     dense = await buildApp({
       logLevel: 'silent',
-      modules: [networkRoutes({ db: db.db, now: () => clock, markerClusterAbove: 3 })],
+      // The live clustering always (the zoomed-out overview has tests of its own below).
+      modules: [networkRoutes({ db: db.db, now: () => clock, markerClusterAbove: 3, markerOverview: null })],
       ready: async () => ({ ok: true }),
     });
   });

@@ -2,7 +2,7 @@
 // thousands of markers. The grid is computed here once per request; PostgreSQL (network.repository.ts,
 // clusteredMarkersJson) and clusterOnGrid below assign rows to cells with the same float8 divisions, so both give the
 // same cells.
-import type { BBox, Cluster } from './search.schema.ts';
+import type { BBox, Cluster, Marker } from './search.schema.ts';
 
 /** The side of a cell in screen pixels (MapLibre's zoom: the world is 512 · 2^zoom pixels wide). */
 export const CLUSTER_CELL_PX = 64;
@@ -73,4 +73,66 @@ export function clusterOnGrid<T extends GridRow>(rows: T[], grid: MarkerGrid): {
     ]);
   }
   return { singles, clusters };
+}
+
+/**
+ * A cell of the network overview (marker-overview.ts): the published locations whose position falls in one cell of
+ * a fine fixed grid, summed. `marker`: the cell's only location's marker row, when it holds one.
+ */
+export interface OverviewCell {
+  count: number;
+  sumLon: number;
+  sumLat: number;
+  available: number;
+  occupied: number;
+  marker: Marker | null;
+}
+
+/**
+ * A zoomed-out viewport's clusters from overview cells instead of locations: each overview cell counts as its members
+ * at their mean position, so it falls into one viewport cell whole (exact when the overview grid nests in the
+ * viewport's; otherwise a location within about one overview cell of a viewport cell's edge may be counted in the
+ * neighbouring cluster, or at the viewport's edge in or out of it). Clusters are [lon, lat, count, available,
+ * occupied] at their members' mean position, a viewport cell holding one location gives its marker; `count` is the
+ * number of locations in the viewport.
+ */
+export function clusterOverview(
+  cells: Iterable<OverviewCell>,
+  bbox: BBox,
+  grid: MarkerGrid,
+): { markers: Marker[]; clusters: Cluster[]; count: number } {
+  const groups = new Map<string, OverviewCell[]>();
+  let count = 0;
+  for (const c of cells) {
+    const lon = c.sumLon / c.count;
+    const lat = c.sumLat / c.count;
+    if (lon < bbox.minLon || lon > bbox.maxLon || lat < bbox.minLat || lat > bbox.maxLat) continue;
+    count += c.count;
+    const key = `${Math.floor(lon / grid.cellLon)},${Math.floor(lat / grid.cellLat)}`;
+    const members = groups.get(key);
+    if (members) members.push(c);
+    else groups.set(key, [c]);
+  }
+  const markers: Marker[] = [];
+  const clusters: Cluster[] = [];
+  for (const members of groups.values()) {
+    if (members.length === 1 && members[0]!.marker) {
+      markers.push(members[0]!.marker);
+      continue;
+    }
+    let n = 0;
+    let lon = 0;
+    let lat = 0;
+    let available = 0;
+    let occupied = 0;
+    for (const m of members) {
+      n += m.count;
+      lon += m.sumLon;
+      lat += m.sumLat;
+      available += m.available;
+      occupied += m.occupied;
+    }
+    clusters.push([clusterCoordinate(lon / n), clusterCoordinate(lat / n), n, available, occupied]);
+  }
+  return { markers, clusters, count };
 }
