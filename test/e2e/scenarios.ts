@@ -101,17 +101,25 @@ async function mapSettled(page: Page): Promise<number> {
 }
 
 /**
- * Goes near the first station or cluster on the map, then clicks the circle closest to the map's centre: a cluster
- * (the map zooms in — checked) until single stations show, then a station.
+ * Goes near a station the map shows (a single one; else the first of the list: a cluster's mean position need not be
+ * near any station), then clicks the circle closest to the map's centre: a cluster (the map zooms in — checked)
+ * until single stations show, then a station.
  */
-async function clickAStation(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    const map = (globalThis as unknown as BrowserGlobal).__latausMap!;
-    const source = map.getSource('stations') as { getData(): Promise<{ features: PointFeature[] }> };
-    const data = await source.getData();
-    const [lon, lat] = data.features[0]!.geometry.coordinates;
-    map.jumpTo({ center: [lon, lat], zoom: 9 });
-  });
+async function clickAStation(page: Page, baseUrl: string): Promise<void> {
+  const first = (await (await page.request.get(`${baseUrl}/api/v1/locations?limit=1`)).json()) as {
+    items: { coordinates: { latitude: number; longitude: number } }[];
+  };
+  const fallback = first.items[0]?.coordinates;
+  assert.ok(fallback, 'the list has a station');
+  await page.evaluate(
+    async (c) => {
+      const map = (globalThis as unknown as BrowserGlobal).__latausMap!;
+      const source = map.getSource('stations') as { getData(): Promise<{ features: PointFeature[] }> };
+      const single = (await source.getData()).features.find((f) => f.properties.server_cluster !== true);
+      map.jumpTo({ center: single?.geometry.coordinates ?? [c.longitude, c.latitude], zoom: 9 });
+    },
+    { latitude: fallback.latitude, longitude: fallback.longitude },
+  );
   const box = await page.getByTestId('map').boundingBox();
   assert.ok(box, 'map container has a size');
   const steps: string[] = [];
@@ -170,7 +178,7 @@ export const scenarios: Record<string, (ctx: Ctx) => Promise<void>> = {
       await page.waitForTimeout(300);
       await ctx.shot(page, `map-${label}`);
 
-      await clickAStation(page);
+      await clickAStation(page, ctx.baseUrl);
       const sheet = page.getByTestId('station-sheet');
       await sheet.getByTestId('availability').waitFor({ timeout: 15_000 });
       assert.match((await sheet.textContent()) ?? '', /of \d+ available/);
