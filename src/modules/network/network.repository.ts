@@ -669,7 +669,11 @@ function pageRows(near: boolean, connectors: boolean, order: (t: string) => RawB
   // The page's EVSEs and connectors in the same statement, precomputed (migrations/0013): the statuses of the
   // location's EVSEs (kept by every status change) and, beside its object, their connectors (kept by every write of
   // the location). findLocations pairs them as it would pair pageConnectors' rows.
-  const conns = connectors ? sql`, l.evse_statuses, o.list_evses, o.list_tariff_ids` : sql``;
+  // The arrays as JSON: node-postgres parses a text[] character by character (~1 KB of garbage per small array),
+  // JSON with JSON.parse.
+  const conns = connectors
+    ? sql`, to_json(l.evse_statuses) as evse_statuses, o.list_evses, to_json(o.list_tariff_ids) as list_tariff_ids`
+    : sql``;
   const objects = connectors
     ? sql`join location_objects o on o.country_code = l.country_code and o.party_id = l.party_id and o.id = l.id`
     : sql``;
@@ -734,7 +738,7 @@ const tariffTexts = (
 ) => sql`, case when row_number() over (order by ${order('x')}) = 1 then (
     select coalesce(json_agg(json_build_array(t.country_code, t.party_id, t.id, t.object::text)), '[]'::json)
     from tariffs t where (t.country_code, t.party_id, t.id) in (
-      select x2.country_code, x2.party_id, unnest(x2.list_tariff_ids) from x x2)) end as tariffs`;
+      select x2.country_code, x2.party_id, json_array_elements_text(x2.list_tariff_ids) from x x2)) end as tariffs`;
 
 function answer(rows: (SearchRow & { total: string })[], countLimit: number | null) {
   const n = Number(rows[0]?.total ?? 0);

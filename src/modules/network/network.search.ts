@@ -237,7 +237,19 @@ export async function findLocations(
   const items = rows.map((r) =>
     buildSummary(
       {
-        ...r,
+        country_code: r.country_code,
+        party_id: r.party_id,
+        id: r.id,
+        operator_name: r.operator_name,
+        name: r.name,
+        address: r.address,
+        city: r.city,
+        postal_code: r.postal_code,
+        country: r.country,
+        latitude: r.latitude,
+        longitude: r.longitude,
+        time_zone: r.time_zone,
+        distance_m: r.distance_m,
         opening_hours: (r.opening_hours as Hours | null) ?? null,
         evses: byLocation.get(`${r.country_code}*${r.party_id}*${r.id}`) ?? [],
       },

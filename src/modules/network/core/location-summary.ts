@@ -143,7 +143,9 @@ export function buildSummary(
   priceOf: PriceOf = (t, tz) => priceSummary(t, now, tz),
 ): LocationSummary {
   const availability: Availability = { total: 0, available: 0, charging: 0, blocked: 0, out_of_order: 0, unknown: 0 };
-  const groups = new Map<string, ConnectorGroup & { w: number }>();
+  // Connector groups by standard, power type and power: a location has a few, so a list searched in place (this runs
+  // for every item of every list page: no key strings or maps).
+  const groups: { g: ConnectorGroup; w: number }[] = [];
   let maxW = 0;
   let firstTariffIds: string[] | null = null;
   for (const evse of input.evses) {
@@ -153,23 +155,20 @@ export function buildSummary(
     availability[bucket]++;
     for (const c of evse.connectors) {
       maxW = Math.max(maxW, c.power_w);
-      const key = `${c.standard}|${c.power_type}|${c.power_w}`;
-      const g = groups.get(key);
-      if (g) g.count++;
+      const same = groups.find(
+        (x) => x.w === c.power_w && x.g.standard === c.standard && x.g.power_type === c.power_type,
+      );
+      if (same) same.g.count++;
       else
-        groups.set(key, {
-          standard: c.standard,
-          power_type: c.power_type,
-          max_power_kw: toKw(c.power_w),
-          count: 1,
+        groups.push({
+          g: { standard: c.standard, power_type: c.power_type, max_power_kw: toKw(c.power_w), count: 1 },
           w: c.power_w,
         });
       if (firstTariffIds === null && c.tariff_ids.length > 0) firstTariffIds = c.tariff_ids;
     }
   }
-  const connectors = [...groups.values()]
-    .sort((a, b) => b.w - a.w || a.standard.localeCompare(b.standard))
-    .map(({ w: _w, ...g }) => g);
+  if (groups.length > 1) groups.sort((a, b) => b.w - a.w || a.g.standard.localeCompare(b.g.standard));
+  const connectors = groups.map((x) => x.g);
   // The location's headline price: the tariff of its first connector that has one (see chooseTariff).
   const tariff = firstTariffIds ? chooseTariff(firstTariffIds, lookup, now) : null;
   return {
