@@ -236,6 +236,7 @@ export async function findLocations(
   const priceOf = sharedPrices(now);
   const items = rows.map((r) =>
     buildSummary(
+      // What the summary reads, named (a copy of the whole row, tariff texts and all, was ~1 KB of garbage per item).
       {
         country_code: r.country_code,
         party_id: r.party_id,
