@@ -5,7 +5,7 @@
 // in, or with any filter, the map is built live from the locations as before.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
-import { CLUSTER_CELL_PX, type OverviewCell } from './core/marker-grid.ts';
+import { type CellSummary, CLUSTER_CELL_PX } from './core/marker-grid.ts';
 import type { Marker } from './core/search.schema.ts';
 import { overviewCells } from './network.repository.ts';
 
@@ -16,9 +16,9 @@ export const OVERVIEW_MAX_ZOOM = 8;
 
 export interface MarkerOverview {
   /** The current cells; loads them on first use, and starts a refresh in the background when they are too old. */
-  cells(): Promise<OverviewCell[]>;
+  cells(): Promise<CellSummary[]>;
   /** Loads the cells now (tests, or to warm the overview at start). */
-  refresh(): Promise<OverviewCell[]>;
+  refresh(): Promise<CellSummary[]>;
 }
 
 export function createMarkerOverview(
@@ -27,8 +27,8 @@ export function createMarkerOverview(
 ): MarkerOverview {
   const maxAgeMs = opts.maxAgeMs ?? 30_000;
   const clock = opts.clock ?? Date.now;
-  let snapshot: { cells: OverviewCell[]; at: number } | null = null;
-  let loading: Promise<OverviewCell[]> | null = null;
+  let snapshot: { cells: CellSummary[]; at: number } | null = null;
+  let loading: Promise<CellSummary[]> | null = null;
 
   const refresh = () => {
     loading ??= (async () => {
@@ -36,7 +36,7 @@ export function createMarkerOverview(
       try {
         const rows = await overviewCells(db, OVERVIEW_CELL_DEG);
         const cells = rows.map(
-          (r): OverviewCell => ({
+          (r): CellSummary => ({
             count: r.count,
             sumLon: r.sum_lon,
             sumLat: r.sum_lat,

@@ -910,7 +910,7 @@ export async function markersJson(db: Db, f: SearchFilter, max: number): Promise
  * The marker collection of a viewport at a zoom level, built by PostgreSQL: up to `above` matches come back as
  * markers (never truncated); more are grouped by grid cell (core/marker-grid.ts) — a cell with one location gives
  * its marker, a cell with several a cluster [lon, lat, count, available, occupied] at the members' mean position
- * (5 decimals, half up). Must give what clusterOnGrid gives from markerRows; a test compares the two.
+ * (5 decimals, half up). Must give what clusterCells gives from markerRows; a test compares the two.
  * Only the branch the count chooses runs (uncorrelated subqueries are evaluated when first needed).
  */
 export async function clusteredMarkersJson(
@@ -922,7 +922,7 @@ export async function clusteredMarkersJson(
   const where = searchConditions(f);
   // One pass of hash aggregation over the matches (narrow aggregates: they cost more than reading the rows): per cell
   // its count, position sums, availability counts and its first row's ctid, which fetches the row of a cell that
-  // holds one location (same statement, same snapshot). The mean is sum / count, as in clusterOnGrid.
+  // holds one location (same statement, same snapshot). The mean is sum / count, as in clusterCells.
   const result = await sql<{ json: string }>`${sql.raw(PREPARE)}
     select ${MARKER_HEAD} || case
       when (select count(*) from (select 1 from locations l where ${where} limit ${above + 1}::int) x) <= ${above}::int

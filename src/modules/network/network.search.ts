@@ -10,7 +10,7 @@ import {
   sharedPrices,
   type TariffLike,
 } from './core/location-summary.ts';
-import { clusterOnGrid, clusterOverview, markerGrid } from './core/marker-grid.ts';
+import { type CellSummary, clusterCells, markerGrid } from './core/marker-grid.ts';
 import { isOpenAt } from './core/opening-hours.ts';
 import { toKw } from './core/power.ts';
 import {
@@ -79,6 +79,16 @@ const toMarker = (r: MarkerRow): Marker => [
   toKw(r.max_power_w),
 ];
 
+/** One location as a cell summary, to be clustered with clusterCells. */
+const locationCell = (r: MarkerRow): CellSummary => ({
+  count: 1,
+  sumLon: r.longitude,
+  sumLat: r.latitude,
+  available: r.evse_available > 0 ? 1 : 0,
+  occupied: r.evse_available === 0 && r.evse_occupied > 0 ? 1 : 0,
+  marker: toMarker(r),
+});
+
 /**
  * Map markers. Without open_now, PostgreSQL builds the JSON (returned as text, sent as is); with open_now the rows
  * are filtered here by their opening hours and the collection is built in JavaScript. With a zoom level (and a bbox,
@@ -103,7 +113,7 @@ export async function findMarkers(
     !query.party;
   if (grid && overview && unfiltered && query.zoom! <= OVERVIEW_MAX_ZOOM) {
     // Zoomed out, no filters: clusters from the network overview (marker-overview.ts), when they are clusters.
-    const r = clusterOverview(await overview.cells(), query.bbox!, grid);
+    const r = clusterCells(await overview.cells(), query.bbox!, grid);
     if (r.count > clusterAbove)
       return {
         fields: [...MARKER_FIELDS],
@@ -119,8 +129,8 @@ export async function findMarkers(
   const rows = (await markerRows(db, filter, null, true)).filter(openAt(now));
   const base = { fields: [...MARKER_FIELDS], cluster_fields: [...CLUSTER_FIELDS] };
   if (grid && rows.length > clusterAbove) {
-    const { singles, clusters } = clusterOnGrid(rows, grid);
-    return { ...base, markers: singles.map(toMarker), clusters, truncated: false };
+    const { markers, clusters } = clusterCells(rows.map(locationCell), query.bbox!, grid);
+    return { ...base, markers, clusters, truncated: false };
   }
   const limit = grid ? rows.length : MAX_MARKERS;
   return { ...base, markers: rows.slice(0, limit).map(toMarker), clusters: [], truncated: rows.length > limit };

@@ -1,10 +1,10 @@
-// Clustering a zoomed-out viewport from the network overview's cells (core/marker-grid.ts, clusterOverview).
+// Clustering summed locations by grid cell (core/marker-grid.ts, clusterCells): the network overview's cells.
 import { describe, expect, it } from 'vitest';
-import { clusterOverview, type OverviewCell } from '../../../src/modules/network/core/marker-grid.ts';
+import { type CellSummary, clusterCells } from '../../../src/modules/network/core/marker-grid.ts';
 import type { Marker } from '../../../src/modules/network/core/search.schema.ts';
 
 const marker = (lon: number, lat: number, id: string): Marker => [lon, lat, 'DEAAA', id, 'A', 1, 1, 22];
-const cell = (c: Partial<OverviewCell> & { count: number; sumLon: number; sumLat: number }): OverviewCell => ({
+const cell = (c: Partial<CellSummary> & { count: number; sumLon: number; sumLat: number }): CellSummary => ({
   available: 0,
   occupied: 0,
   marker: null,
@@ -13,9 +13,9 @@ const cell = (c: Partial<OverviewCell> & { count: number; sumLon: number; sumLat
 const grid = { cellLon: 1, cellLat: 1 };
 const bbox = { minLon: 0, minLat: 0, maxLon: 3, maxLat: 3 };
 
-describe('clusterOverview', () => {
+describe('clusterCells', () => {
   it('sums the overview cells of each viewport cell at their members’ mean position', () => {
-    const r = clusterOverview(
+    const r = clusterCells(
       [
         cell({ count: 2, sumLon: 0.4, sumLat: 0.4, available: 1, occupied: 1 }),
         cell({ count: 1, sumLon: 0.7, sumLat: 0.6, available: 1, marker: marker(0.7, 0.6, 'B') }),
@@ -32,9 +32,9 @@ describe('clusterOverview', () => {
   });
 
   it('makes a cluster of one overview cell with several locations, and nothing of an empty view', () => {
-    const r = clusterOverview([cell({ count: 2, sumLon: 5, sumLat: 5, available: 2 })], bbox, grid);
+    const r = clusterCells([cell({ count: 2, sumLon: 5, sumLat: 5, available: 2 })], bbox, grid);
     expect(r).toEqual({ markers: [], clusters: [[2.5, 2.5, 2, 2, 0]], count: 2 });
-    expect(clusterOverview([], bbox, grid)).toEqual({ markers: [], clusters: [], count: 0 });
+    expect(clusterCells([], bbox, grid)).toEqual({ markers: [], clusters: [], count: 0 });
   });
 
   it('shows every location in view once: the counts add up to the locations whose cell mean is in view', () => {
@@ -64,7 +64,7 @@ describe('clusterOverview', () => {
     });
     const expected = inView.reduce((n, c) => n + c.count, 0);
     for (const g of [grid, { cellLon: 0.25, cellLat: 0.17 }, { cellLon: 10, cellLat: 10 }]) {
-      const r = clusterOverview(cells, bbox, g);
+      const r = clusterCells(cells, bbox, g);
       const shown = r.markers.length + r.clusters.reduce((n, c) => n + c[2], 0);
       expect(shown).toBe(expected);
       expect(r.count).toBe(expected);
