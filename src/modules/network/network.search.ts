@@ -111,23 +111,16 @@ export async function findMarkers(
     !query.open_now &&
     !query.q &&
     !query.party;
+  const base = { fields: [...MARKER_FIELDS], cluster_fields: [...CLUSTER_FIELDS] };
   if (grid && overview && unfiltered && query.zoom! <= OVERVIEW_MAX_ZOOM) {
     // Zoomed out, no filters: clusters from the network overview (marker-overview.ts), when they are clusters.
-    const r = clusterCells(await overview.cells(), query.bbox!, grid);
-    if (r.count > clusterAbove)
-      return {
-        fields: [...MARKER_FIELDS],
-        markers: r.markers,
-        cluster_fields: [...CLUSTER_FIELDS],
-        clusters: r.clusters,
-        truncated: false,
-      };
+    const { markers, clusters, count } = clusterCells(await overview.cells(), query.bbox!, grid);
+    if (count > clusterAbove) return { ...base, markers, clusters, truncated: false };
   }
   if (!query.open_now) {
     return grid ? clusteredMarkersJson(db, filter, grid, clusterAbove) : markersJson(db, filter, MAX_MARKERS);
   }
   const rows = (await markerRows(db, filter, null, true)).filter(openAt(now));
-  const base = { fields: [...MARKER_FIELDS], cluster_fields: [...CLUSTER_FIELDS] };
   if (grid && rows.length > clusterAbove) {
     const { markers, clusters } = clusterCells(rows.map(locationCell), query.bbox!, grid);
     return { ...base, markers, clusters, truncated: false };
