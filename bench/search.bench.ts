@@ -75,6 +75,9 @@ const viewport = (p: { lat: number; lon: number }) => ({
   maxLon: p.lon + 0.18,
   maxLat: p.lat + 0.09,
 });
+/** A box as the API's `bbox` parameter. */
+const bboxParam = (b: { minLon: number; minLat: number; maxLon: number; maxLat: number }) =>
+  [b.minLon, b.minLat, b.maxLon, b.maxLat].map((v) => v.toFixed(4)).join(',');
 /** A region on a phone zoomed out to 6 (4.3° wide): several cities, what the network overview serves. */
 const region = (p: { lat: number; lon: number }) => ({
   minLon: p.lon - 2.15,
@@ -296,11 +299,11 @@ export async function run(opts: SearchBenchOptions = {}): Promise<Record<string,
         ),
         'GET /locations/markers (city viewport, zoom of a phone)': pts.map((p) => {
           const b = viewport(p);
-          return `/api/v1/locations/markers?bbox=${[b.minLon, b.minLat, b.maxLon, b.maxLat].map((v) => v.toFixed(4)).join(',')}&zoom=${phoneZoom(b)}`;
+          return `/api/v1/locations/markers?bbox=${bboxParam(b)}&zoom=${phoneZoom(b)}`;
         }),
         'GET /locations/markers (a region, zoom 6: the network overview)': pts.map((p) => {
           const b = region(p);
-          return `/api/v1/locations/markers?bbox=${[b.minLon, b.minLat, b.maxLon, b.maxLat].map((v) => v.toFixed(4)).join(',')}&zoom=6`;
+          return `/api/v1/locations/markers?bbox=${bboxParam(b)}&zoom=6`;
         }),
       };
       const http: Record<string, unknown> = {};

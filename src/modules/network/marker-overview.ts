@@ -5,12 +5,12 @@
 // in, or with any filter, the map is built live from the locations as before.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.ts';
-import { type CellSummary, CLUSTER_CELL_PX } from './core/marker-grid.ts';
+import { type CellSummary, cellWidthDeg } from './core/marker-grid.ts';
 import type { Marker } from './core/search.schema.ts';
 import { overviewCells } from './network.repository.ts';
 
 /** The overview's cells: the 64 px cells of zoom 10 (0.044°, about 3–5 km). */
-export const OVERVIEW_CELL_DEG = (360 * CLUSTER_CELL_PX) / (512 * 2 ** 10);
+export const OVERVIEW_CELL_DEG = cellWidthDeg(10);
 /** Maps at this zoom level or further out use the overview: its cells are at most a quarter of theirs. */
 export const OVERVIEW_MAX_ZOOM = 8;
 

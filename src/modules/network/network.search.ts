@@ -104,13 +104,9 @@ export async function findMarkers(
 ): Promise<MarkerCollection | string> {
   const filter = toFilter(query);
   const grid = query.zoom !== undefined && query.bbox !== undefined ? markerGrid(query.zoom, query.bbox) : null;
+  // Every filter but the viewport, from the filter itself: a filter added later cannot be skipped by the overview.
   const unfiltered =
-    !query.standard &&
-    query.min_power_kw === undefined &&
-    !query.available &&
-    !query.open_now &&
-    !query.q &&
-    !query.party;
+    !query.open_now && Object.entries(filter).every(([k, v]) => k === 'bbox' || v === undefined || v === false);
   const base = { fields: [...MARKER_FIELDS], cluster_fields: [...CLUSTER_FIELDS] };
   if (grid && overview && unfiltered && query.zoom! <= OVERVIEW_MAX_ZOOM) {
     // Zoomed out, no filters: clusters from the network overview (marker-overview.ts), when they are clusters.

@@ -9,7 +9,8 @@ type Db = Kysely<Database>;
 /**
  * Locks the location row (FOR UPDATE; call inside a transaction) and returns its last_updated and, when
  * `evse_uid` is given, that EVSE's — so a push can be compared with what is stored before writing.
- * Always locks the location first: the same order as the status function (applyEvseStatusChanges), so concurrent pushes cannot deadlock.
+ * Always locks the location first: the same order as the status function (applyEvseStatusChanges), so concurrent
+ * pushes cannot deadlock.
  * The EVSE is read by a second statement, after the lock: a statement that waited for the lock still sees the
  * other rows as they were when it started (READ COMMITTED re-reads only the locked row), so reading the EVSE in
  * the locking statement could return what a writer that held the lock has just changed.

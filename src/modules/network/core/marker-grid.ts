@@ -13,13 +13,16 @@ export interface MarkerGrid {
   cellLat: number;
 }
 
+/** The width in degrees of a 64 px cell at a zoom level. */
+export const cellWidthDeg = (zoom: number) => (360 * CLUSTER_CELL_PX) / (512 * 2 ** zoom);
+
 /**
  * The cells of a viewport at a zoom level: 64 px wide, and 64 px high at the viewport's middle latitude (rounded to
  * a whole degree, so that panning a little keeps the same cells). Cells are aligned to multiples of their size from
  * 0°, so they stay put as the map pans.
  */
 export function markerGrid(zoom: number, bbox: BBox): MarkerGrid {
-  const cellLon = (360 * CLUSTER_CELL_PX) / (512 * 2 ** zoom);
+  const cellLon = cellWidthDeg(zoom);
   const midLat = Math.max(-85, Math.min(85, Math.round((bbox.minLat + bbox.maxLat) / 2)));
   return { cellLon, cellLat: cellLon * Math.cos((midLat * Math.PI) / 180) };
 }
